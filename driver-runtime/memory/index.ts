@@ -1,0 +1,2 @@
+export * from './host-memory.ts';
+export * from './buffer-memory-descriptor.ts';
