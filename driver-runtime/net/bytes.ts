@@ -1,7 +1,7 @@
 /**
  * Big-endian (network order, RFC 1700 "Data Notation") field access on a Uint8Array.
  * Byte-at-a-time on purpose: works at any alignment and in any engine, and V8 inlines these.
- * Callers bounds-check; out-of-range reads would yield NaN-free garbage (undefined | 0 → 0).
+ * These do not bounds-check: callers (the parser) check lengths first.
  */
 
 export function readU16(buf: Uint8Array, off: number): number {

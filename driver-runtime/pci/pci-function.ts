@@ -30,8 +30,14 @@ export interface PciFunctionIdentity {
   /** 24-bit class code, e.g. 0x020000 for an Ethernet controller. */
   classCode: number;
   bars: readonly PciBarDescription[];
-  /** MSI-X table size (number of vectors). */
+  /** MSI-X table size (number of vectors); 0 means no MSI-X capability. */
   msixVectors: number;
+  /**
+   * BAR that holds the MSI-X table (offset 0) and PBA (second half of the BAR). The bus side
+   * (IOPCIDevice) serves that BAR itself, as QEMU's msix.c does; the function never sees
+   * accesses to it. Defaults to 3, where the I210 keeps it.
+   */
+  msixTableBar?: number;
 }
 
 /** What the bus gives a function: DMA to host memory, interrupts, time, tracing. */

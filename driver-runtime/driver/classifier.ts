@@ -1,0 +1,26 @@
+import { serviceClassToQueue } from '../networking/constants.ts';
+import type { IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
+
+/**
+ * Picks the hardware Tx queue (0 lowest … 3 highest) for a packet. This is the seam the
+ * per-application rules plug into; it runs once per packet, so implementations must be
+ * O(1) table lookups with no allocation.
+ */
+export interface TxClassifier {
+  classify(pool: IOUserNetworkPacketBufferPool, handle: number): number;
+}
+
+/** Default: the OS service class folded 10 → 4 as xnu's fq_codel does for driver-managed queues. */
+export class ServiceClassClassifier implements TxClassifier {
+  // Service classes are 0..900 in steps of 100: a dense table indexed by class/100.
+  private readonly table = new Uint8Array(10);
+
+  constructor() {
+    for (let i = 0; i < 10; i++) this.table[i] = serviceClassToQueue(i * 100);
+  }
+
+  classify(pool: IOUserNetworkPacketBufferPool, handle: number): number {
+    const index = (pool.serviceClass[handle] / 100) | 0;
+    return index < 10 ? this.table[index] : 1;
+  }
+}

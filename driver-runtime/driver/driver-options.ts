@@ -1,0 +1,53 @@
+/** Tunables of the NetLanes driver; defaults are what a real igb-class driver would pick. */
+export interface DriverOptions {
+  txRingSize: number;
+  rxRingSize: number;
+  poolPackets: number;
+  bufferSize: number;
+  txSubmissionCapacity: number;
+  rxSubmissionCapacity: number;
+  rxCompletionCapacity: number;
+  /** Interrupt throttle per queue vector, µs (EITR). */
+  itrUs: number;
+  /** Per-class software queue bounds. */
+  swQueuePackets: number;
+  swQueueBytes: number;
+  /** Packets reaped per Tx clean pass and per Rx poll (NAPI budget). */
+  txBudget: number;
+  rxBudget: number;
+  /** Burst size for dequeuing the Tx submission queue. */
+  txBurst: number;
+  watchdogPeriodNs: number;
+  /** A Tx ring with work and no progress for this long is hung. */
+  hangTimeoutNs: number;
+  /** Rx tail is written once at least this many slots were refilled. */
+  rxRefillThreshold: number;
+  /** Hardware Tx arbitration: FIFO (I210 legacy), strict priority, DRR, SP over DRR. */
+  txScheduler: 'fifo' | 'sp' | 'drr' | 'sp-drr';
+  /** DRR quanta in bytes per queue (0 = strict in sp-drr). */
+  drrQuanta: [number, number, number, number];
+}
+
+export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
+  txRingSize: 256,
+  rxRingSize: 256,
+  poolPackets: 8192,
+  bufferSize: 2048,
+  txSubmissionCapacity: 1024,
+  rxSubmissionCapacity: 1024,
+  rxCompletionCapacity: 1024,
+  itrUs: 20,
+  swQueuePackets: 2048,
+  swQueueBytes: 2 * 1024 * 1024,
+  txBudget: 256,
+  rxBudget: 64,
+  txBurst: 64,
+  watchdogPeriodNs: 1_000_000_000,
+  hangTimeoutNs: 1_000_000_000,
+  rxRefillThreshold: 16,
+  txScheduler: 'sp',
+  drrQuanta: [1514, 1514, 1514, 1514],
+};
+
+/** Headroom left in Tx buffers; Rx buffers start at offset 0 so a whole 2 KiB is usable. */
+export const TX_HEADROOM = 64;

@@ -1,0 +1,823 @@
+import type { EventHandler } from '../sim/scheduler.ts';
+import {
+  kIOReturnAborted,
+  kIOReturnBadArgument,
+  kIOReturnNoDevice,
+  kIOReturnNotReady,
+  kIOReturnSuccess,
+  ioReturnName,
+  type IOReturn,
+} from '../kit/io-return.ts';
+import { OSAction } from '../kit/os-action.ts';
+import { out, safeRelease, type Out } from '../kit/os-object.ts';
+import type { IODispatchQueue } from '../kit/dispatch-queue.ts';
+import { IOInterruptDispatchSource } from '../kit/interrupt-source.ts';
+import { IOTimerDispatchSource, kIOTimerClockMachAbsoluteTime } from '../kit/timer-source.ts';
+import type { IODataQueueDispatchSource } from '../kit/data-queue-source.ts';
+import type { IOService } from '../kit/io-service.ts';
+import { IOBufferMemoryDescriptor } from '../memory/buffer-memory-descriptor.ts';
+import { IOUserNetworkEthernet } from '../networking/ethernet.ts';
+import { IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
+import {
+  IOUserNetworkRxCompletionQueue,
+  IOUserNetworkRxSubmissionQueue,
+  IOUserNetworkTxCompletionQueue,
+  IOUserNetworkTxSubmissionQueue,
+} from '../networking/packet-queue.ts';
+import {
+  kIOUserNetworkLinkStatusActive,
+  kIOUserNetworkLinkStatusInactive,
+  kIOUserNetworkMediaEthernet1000BaseT,
+  kIOUserNetworkMediaEthernet10GBaseT,
+  kIOUserNetworkMediaEthernet2500BaseT,
+  kIOUserNetworkMediaEthernetAuto,
+  kIOUserNetworkMediaEthernetNone,
+  kIOUserNetworkMediaOptionFullDuplex,
+} from '../networking/constants.ts';
+import { ServiceClassClassifier, type TxClassifier } from './classifier.ts';
+import { DEFAULT_DRIVER_OPTIONS, TX_HEADROOM, type DriverOptions } from './driver-options.ts';
+import { DriverStats, type NetstatRow } from './driver-stats.ts';
+import * as R from './hw-regs.ts';
+import { Mmio } from './mmio.ts';
+import {
+  kIOPCICommandBusMaster,
+  kIOPCICommandMemorySpace,
+  kIOPCIConfigurationOffsetCommand,
+  type PciProvider,
+} from './pci-provider.ts';
+import { RxRing } from './rx-ring.ts';
+import { SoftwareQueue } from './sw-queue.ts';
+import { TxRing } from './tx-ring.ts';
+import { programHardware, programTxScheduler, resetHardware } from './hw-setup.ts';
+
+/** MSI-X as PCIDriverKit's ConfigureInterrupts names it. */
+export const kIOInterruptTypePCIMessagedX = 0x00020000;
+
+const ETHERNET_OVERHEAD = 18; // header 14 + FCS 4
+const VLAN_BYTES = 4;
+
+/** Everything the driver holds, made in Start and released in Stop (DriverKit ivars). */
+interface Ivars {
+  pci: PciProvider | null;
+  mmio: Mmio | null;
+  queue: IODispatchQueue | null;
+  pool: IOUserNetworkPacketBufferPool | null;
+  txs: IOUserNetworkTxSubmissionQueue | null;
+  txc: IOUserNetworkTxCompletionQueue | null;
+  rxs: IOUserNetworkRxSubmissionQueue | null;
+  rxc: IOUserNetworkRxCompletionQueue | null;
+  txsSource: IODataQueueDispatchSource | null;
+  rxsSource: IODataQueueDispatchSource | null;
+  txAvailableAction: OSAction<[]> | null;
+  rxAvailableAction: OSAction<[]> | null;
+  interruptSources: IOInterruptDispatchSource[];
+  interruptActions: OSAction<[number, number]>[];
+  watchdog: IOTimerDispatchSource | null;
+  watchdogAction: OSAction<[number]> | null;
+  txRings: TxRing[];
+  rxRings: RxRing[];
+  swQueues: SoftwareQueue[];
+  mac: Uint8Array;
+}
+
+function emptyIvars(): Ivars {
+  return {
+    pci: null,
+    mmio: null,
+    queue: null,
+    pool: null,
+    txs: null,
+    txc: null,
+    rxs: null,
+    rxc: null,
+    txsSource: null,
+    rxsSource: null,
+    txAvailableAction: null,
+    rxAvailableAction: null,
+    interruptSources: [],
+    interruptActions: [],
+    watchdog: null,
+    watchdogAction: null,
+    txRings: [],
+    rxRings: [],
+    swQueues: [],
+    mac: new Uint8Array(6),
+  };
+}
+
+/**
+ * The NetLanes NIC driver: an IOUserNetworkEthernet dext for the SIM-I2xx (I210-like) NIC,
+ * written as a real one would be — PCIDriverKit MMIO and MSI-X, descriptor rings in host
+ * memory, NetworkingDriverKit queues to the stack.
+ *
+ * Where a Tx packet can wait, in order: the Tx submission queue (drained at once on every
+ * data-available, so it holds no backlog), the software queue of its hardware class
+ * (bounded; tail drop counted), the hardware ring (bounded by `TxRing.byteLimit`, BQL-like,
+ * so a deep ring cannot defeat priority), the NIC's arbiter, the wire.
+ */
+export class NetLanesDriver extends IOUserNetworkEthernet {
+  readonly options: DriverOptions;
+  private iv: Ivars = emptyIvars();
+  private enabled = false;
+  private resetting = false;
+  private linkUp = false;
+  private mtu = 1500;
+  private promiscuous = false;
+  private allMulticast = false;
+  private multicast: Uint8Array[] = [];
+  classifier: TxClassifier = new ServiceClassClassifier();
+  readonly stats = new DriverStats();
+  /** Hang reports and link changes, for tests and the event log. */
+  hangsDetected = 0;
+  resets = 0;
+
+  // Burst scratch (never reallocated).
+  private readonly burst: Int32Array;
+  private readonly burst2: Int32Array;
+  private readonly dropBurst: Int32Array;
+
+  constructor(options: Partial<DriverOptions> = {}) {
+    super();
+    this.options = { ...DEFAULT_DRIVER_OPTIONS, ...options };
+    const scratch = Math.max(this.options.txBudget, this.options.rxBudget, this.options.txBurst, this.options.txRingSize, this.options.rxRingSize, this.options.swQueuePackets);
+    this.burst = new Int32Array(scratch);
+    this.burst2 = new Int32Array(scratch);
+    this.dropBurst = new Int32Array(scratch);
+    this.SetName('NetLanesDriver');
+  }
+
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  get deviceRemoved(): boolean {
+    return this.iv.mmio?.removed ?? false;
+  }
+
+  get txRings(): readonly TxRing[] {
+    return this.iv.txRings;
+  }
+
+  get rxRings(): readonly RxRing[] {
+    return this.iv.rxRings;
+  }
+
+  get softwareQueues(): readonly SoftwareQueue[] {
+    return this.iv.swQueues;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  override Start(provider: IOService | null): IOReturn {
+    const tracer = this.runtime.tracer;
+    tracer.info('driver', '==> Start');
+    let ret = super.Start(provider);
+    if (ret !== kIOReturnSuccess) return ret;
+    const iv = this.iv;
+    const pci = provider as PciProvider | null;
+    if (pci === null) return this.failStart(kIOReturnBadArgument, 'no PCI provider');
+    iv.pci = pci.retain();
+
+    ret = pci.Open(this, 0);
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'IOPCIDevice::Open');
+    const cmd = out<number>();
+    pci.ConfigurationRead16(kIOPCIConfigurationOffsetCommand, cmd);
+    pci.ConfigurationWrite16(kIOPCIConfigurationOffsetCommand, (cmd.value ?? 0) | kIOPCICommandBusMaster | kIOPCICommandMemorySpace);
+
+    const memoryIndex = out<number>();
+    const barSize = out<number>();
+    const barType = out<number>();
+    ret = pci.GetBARInfo(0, memoryIndex, barSize, barType);
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'GetBARInfo(0)');
+    iv.mmio = new Mmio(pci, memoryIndex.value ?? 0, tracer);
+    iv.mmio.onRemoved = () => this.deviceGone();
+
+    const status = iv.mmio.rd32(R.STATUS);
+    if (iv.mmio.removed) return this.failStart(kIOReturnNoDevice, `STATUS read 0x${status.toString(16)}`);
+    resetHardware(iv.mmio);
+    this.readMac();
+
+    ret = pci.ConfigureInterrupts(kIOInterruptTypePCIMessagedX, R.OTHER_VECTOR + 1, R.OTHER_VECTOR + 1, 0);
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'ConfigureInterrupts');
+
+    const queue = out<IODispatchQueue>();
+    ret = this.CopyDispatchQueue('Default', queue);
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'CopyDispatchQueue');
+    iv.queue = queue.value!;
+
+    ret = this.createPoolAndQueues();
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'pool and queues');
+    ret = this.createRings();
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'descriptor rings');
+    ret = this.createEventSources();
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'event sources');
+
+    this.ReportAvailableMediaTypes(
+      [
+        kIOUserNetworkMediaEthernetAuto,
+        kIOUserNetworkMediaEthernet1000BaseT | kIOUserNetworkMediaOptionFullDuplex,
+        kIOUserNetworkMediaEthernet2500BaseT | kIOUserNetworkMediaOptionFullDuplex,
+        kIOUserNetworkMediaEthernet10GBaseT | kIOUserNetworkMediaOptionFullDuplex,
+      ],
+      4,
+    );
+    this.SetTxPacketHeadroom(TX_HEADROOM);
+    ret = this.RegisterEthernetInterface(iv.mac, iv.pool!, [iv.txs!, iv.txc!, iv.rxs!, iv.rxc!], 4);
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'RegisterEthernetInterface');
+    this.ReportLinkStatus(kIOUserNetworkLinkStatusInactive, kIOUserNetworkMediaEthernetNone);
+    ret = this.RegisterService();
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'RegisterService');
+    tracer.info('driver', '<== Start');
+    return kIOReturnSuccess;
+  }
+
+  override Stop(provider: IOService | null): IOReturn {
+    this.runtime.tracer.info('driver', '==> Stop');
+    if (this.enabled) this.SetInterfaceEnable(false);
+    this.releaseEverything();
+    const ret = super.Stop(provider);
+    this.runtime.tracer.info('driver', '<== Stop');
+    return ret;
+  }
+
+  private failStart(ret: IOReturn, what: string): IOReturn {
+    this.runtime.tracer.error('driver', `Start failed at ${what}: ${ioReturnName(ret)}`);
+    this.releaseEverything();
+    super.Stop(this.GetProvider());
+    return ret;
+  }
+
+  /** Undoes Start in reverse; safe on a partly built driver. */
+  private releaseEverything(): void {
+    const iv = this.iv;
+    iv.watchdog?.Cancel();
+    iv.watchdog = safeRelease(iv.watchdog);
+    iv.watchdogAction = safeRelease(iv.watchdogAction);
+    for (const s of iv.interruptSources) {
+      s.Cancel();
+      s.release();
+    }
+    for (const a of iv.interruptActions) a.release();
+    iv.interruptSources = [];
+    iv.interruptActions = [];
+    iv.txsSource?.Cancel();
+    iv.rxsSource?.Cancel();
+    iv.txsSource = safeRelease(iv.txsSource);
+    iv.rxsSource = safeRelease(iv.rxsSource);
+    iv.txAvailableAction = safeRelease(iv.txAvailableAction);
+    iv.rxAvailableAction = safeRelease(iv.rxAvailableAction);
+    for (const r of iv.txRings) r.descriptors.release();
+    for (const r of iv.rxRings) r.descriptors.release();
+    iv.txRings = [];
+    iv.rxRings = [];
+    iv.swQueues = [];
+    iv.txs = safeRelease(iv.txs);
+    iv.txc = safeRelease(iv.txc);
+    iv.rxs = safeRelease(iv.rxs);
+    iv.rxc = safeRelease(iv.rxc);
+    iv.pool = safeRelease(iv.pool);
+    iv.queue = safeRelease(iv.queue);
+    if (iv.pci) {
+      if (iv.mmio && !iv.mmio.removed) iv.mmio.wr32(R.CTRL_EXT, 0);
+      iv.pci.Close(this, 0);
+    }
+    iv.mmio = null;
+    iv.pci = safeRelease(iv.pci);
+  }
+
+  private readMac(): void {
+    const mmio = this.iv.mmio!;
+    const lo = mmio.rd32(R.RAL(0));
+    const hi = mmio.rd32(R.RAH(0));
+    const mac = this.iv.mac;
+    mac[0] = lo & 0xff;
+    mac[1] = (lo >>> 8) & 0xff;
+    mac[2] = (lo >>> 16) & 0xff;
+    mac[3] = (lo >>> 24) & 0xff;
+    mac[4] = hi & 0xff;
+    mac[5] = (hi >>> 8) & 0xff;
+  }
+
+  private createPoolAndQueues(): IOReturn {
+    const iv = this.iv;
+    const o = this.options;
+    const pool = out<IOUserNetworkPacketBufferPool>();
+    let ret = IOUserNetworkPacketBufferPool.Create(this, 'netlanes-pool', o.poolPackets, o.poolPackets, o.bufferSize, pool);
+    if (ret !== kIOReturnSuccess) return ret;
+    iv.pool = pool.value!;
+    const txs = out<IOUserNetworkTxSubmissionQueue>();
+    const txc = out<IOUserNetworkTxCompletionQueue>();
+    const rxs = out<IOUserNetworkRxSubmissionQueue>();
+    const rxc = out<IOUserNetworkRxCompletionQueue>();
+    ret = IOUserNetworkTxSubmissionQueue.Create(iv.pool, this, o.txSubmissionCapacity, 0, iv.queue, txs);
+    if (ret === kIOReturnSuccess) ret = IOUserNetworkTxCompletionQueue.Create(iv.pool, this, o.poolPackets, 0, iv.queue, txc);
+    if (ret === kIOReturnSuccess) ret = IOUserNetworkRxSubmissionQueue.Create(iv.pool, this, o.rxSubmissionCapacity, 0, iv.queue, rxs);
+    if (ret === kIOReturnSuccess) ret = IOUserNetworkRxCompletionQueue.Create(iv.pool, this, o.rxCompletionCapacity, 0, iv.queue, rxc);
+    iv.txs = txs.value;
+    iv.txc = txc.value;
+    iv.rxs = rxs.value;
+    iv.rxc = rxc.value;
+    if (ret !== kIOReturnSuccess) return ret;
+
+    // Tx: dequeue in bursts when the stack submits (the Apple sample's TxPacketAvailable).
+    iv.txAvailableAction = new OSAction<[]>(this, iv.queue!, () => this.txPacketAvailable());
+    iv.rxAvailableAction = new OSAction<[]>(this, iv.queue!, () => this.rxBuffersAvailable());
+    const txsSource = out<IODataQueueDispatchSource>();
+    const rxsSource = out<IODataQueueDispatchSource>();
+    iv.txs!.CopyDataQueue(txsSource);
+    iv.rxs!.CopyDataQueue(rxsSource);
+    iv.txsSource = txsSource.value!;
+    iv.rxsSource = rxsSource.value!;
+    iv.txsSource.SetDataAvailableHandler(iv.txAvailableAction);
+    iv.rxsSource.SetDataAvailableHandler(iv.rxAvailableAction);
+    return kIOReturnSuccess;
+  }
+
+  private createRings(): IOReturn {
+    const iv = this.iv;
+    const o = this.options;
+    for (let q = 0; q < R.NUM_QUEUES; q++) {
+      const txMem = out<IOBufferMemoryDescriptor>();
+      const rxMem = out<IOBufferMemoryDescriptor>();
+      let ret = IOBufferMemoryDescriptor.Create(0, o.txRingSize * R.DESCRIPTOR_BYTES, 128, txMem);
+      if (ret !== kIOReturnSuccess) return ret;
+      ret = IOBufferMemoryDescriptor.Create(0, o.rxRingSize * R.DESCRIPTOR_BYTES, 128, rxMem);
+      if (ret !== kIOReturnSuccess) {
+        txMem.value!.release();
+        return ret;
+      }
+      iv.txRings.push(new TxRing(q, o.txRingSize, txMem.value!, this.byteLimitFor()));
+      iv.rxRings.push(new RxRing(q, o.rxRingSize, rxMem.value!));
+      iv.swQueues.push(new SoftwareQueue(o.swQueuePackets, o.swQueueBytes));
+    }
+    return kIOReturnSuccess;
+  }
+
+  private createEventSources(): IOReturn {
+    const iv = this.iv;
+    for (let v = 0; v <= R.OTHER_VECTOR; v++) {
+      const source = out<IOInterruptDispatchSource>();
+      const ret = IOInterruptDispatchSource.Create(iv.pci!, v, iv.queue!, source);
+      if (ret !== kIOReturnSuccess) return ret;
+      const vector = v;
+      const action = new OSAction<[number, number]>(this, iv.queue!, () =>
+        vector === R.OTHER_VECTOR ? this.otherInterrupt() : this.queueInterrupt(vector),
+      );
+      source.value!.SetHandler(action);
+      iv.interruptSources.push(source.value!);
+      iv.interruptActions.push(action);
+    }
+    const timer = out<IOTimerDispatchSource>();
+    const ret = IOTimerDispatchSource.Create(iv.queue!, timer);
+    if (ret !== kIOReturnSuccess) return ret;
+    iv.watchdog = timer.value!;
+    iv.watchdogAction = new OSAction<[number]>(this, iv.queue!, () => this.watchdogTask());
+    iv.watchdog.SetHandler(iv.watchdogAction);
+    return kIOReturnSuccess;
+  }
+
+  /**
+   * BQL-style byte limit per hardware ring: enough for two interrupt intervals at line
+   * rate (so completions reaped once per interrupt never starve the wire) plus one max
+   * frame, and never less than two max frames.
+   */
+  private byteLimitFor(): number {
+    const bitsPerSecond = this.linkBitsPerSecond();
+    const perInterval = (bitsPerSecond / 8) * this.options.itrUs * 1e-6;
+    return Math.max(2 * 1522, Math.ceil(2 * perInterval) + 1522);
+  }
+
+  private linkBitsPerSecond(): number {
+    const mmio = this.iv.mmio;
+    if (!mmio || mmio.removed) return 1e9;
+    const status = mmio.rd32(R.STATUS);
+    if (status & R.STATUS_2G5) return 2.5e9;
+    const speed = (status & R.STATUS_SPEED_MASK) >>> R.STATUS_SPEED_SHIFT;
+    // 00 = 10, 01 = 100, 10 = 1000; SIM-I2xx reports 10G as 11 (OURS).
+    return speed === 3 ? 10e9 : speed === 2 ? 1e9 : speed === 1 ? 1e8 : 1e7;
+  }
+
+  // ---------------------------------------------------------------- enable / disable
+
+  override SetInterfaceEnable(enable: boolean): IOReturn {
+    const iv = this.iv;
+    if (iv.mmio === null || iv.pool === null) return kIOReturnNotReady;
+    if (iv.mmio.removed) return kIOReturnNoDevice;
+    if (enable === this.enabled) return kIOReturnSuccess;
+    this.runtime.tracer.info('driver', `SetInterfaceEnable(${enable})`);
+    if (enable) {
+      for (const r of iv.txRings) r.byteLimit = this.byteLimitFor();
+      programHardware(iv.mmio, iv.txRings, iv.rxRings, this.options, this.mtu, this.rxFilterFlags());
+      programTxScheduler(iv.mmio, this.options);
+      for (const q of [iv.txs!, iv.txc!, iv.rxs!, iv.rxc!]) q.SetEnable(true);
+      for (const s of iv.interruptSources) s.SetEnable(true);
+      this.enabled = true;
+      this.refillAllRx();
+      this.updateLink();
+      iv.watchdog!.WakeAtTime(kIOTimerClockMachAbsoluteTime, this.runtime.scheduler.now + this.options.watchdogPeriodNs, 0);
+      this.txPacketAvailable();
+    } else {
+      this.enabled = false;
+      iv.watchdog!.SetEnable(true);
+      iv.watchdog!.WakeAtTime(kIOTimerClockMachAbsoluteTime, Infinity, 0);
+      for (const s of iv.interruptSources) s.SetEnable(false);
+      this.quiesceHardware();
+      this.reclaimInFlight();
+      for (const q of [iv.txs!, iv.rxs!]) q.SetEnable(false);
+      this.linkUp = false;
+      this.ReportLinkStatus(kIOUserNetworkLinkStatusInactive, kIOUserNetworkMediaEthernetNone);
+      // Completion queues stay enabled until the stack has the aborted packets back.
+    }
+    return kIOReturnSuccess;
+  }
+
+  /** Stops DMA and interrupts: queue enables off, masks set. */
+  private quiesceHardware(): void {
+    const mmio = this.iv.mmio!;
+    if (mmio.removed) return;
+    mmio.wr32(R.EIMC, 0xffffffff);
+    mmio.wr32(R.IMC, 0xffffffff);
+    mmio.wr32(R.TCTL, 0);
+    mmio.wr32(R.RCTL, 0);
+    for (let q = 0; q < R.NUM_QUEUES; q++) {
+      mmio.wr32(R.TXDCTL(q), 0);
+      mmio.wr32(R.RXDCTL(q), 0);
+    }
+    mmio.rd32(R.ICR);
+  }
+
+  /**
+   * Takes back everything in flight so stale traffic can never reappear after a later
+   * enable: Tx packets in rings and software queues go back to the stack as aborted;
+   * Rx buffers go back to the pool.
+   */
+  private reclaimInFlight(): void {
+    const iv = this.iv;
+    const pool = iv.pool!;
+    for (let q = 0; q < R.NUM_QUEUES; q++) {
+      let n = iv.txRings[q].reclaimAll(this.burst);
+      this.completeAborted(this.burst, n);
+      const sw = iv.swQueues[q];
+      while (sw.count > 0) {
+        n = 0;
+        while (sw.count > 0 && n < this.burst.length) this.burst[n++] = sw.shift();
+        this.completeAborted(this.burst, n);
+      }
+      n = iv.rxRings[q].reclaimAll(this.burst);
+      pool.DeallocatePackets(this.burst, n);
+    }
+    // Packets still in the submission queue were never taken: abort them too.
+    let n: number;
+    while ((n = iv.txs!.DequeuePackets(this.burst, this.burst.length)) > 0) this.completeAborted(this.burst, n);
+  }
+
+  private completeAborted(handles: Int32Array, n: number): void {
+    const pool = this.iv.pool!;
+    for (let i = 0; i < n; i++) pool.setCompletionStatus(handles[i], kIOReturnAborted);
+    this.stats.drops.aborted += n;
+    this.completeTx(handles, n);
+  }
+
+  /** Hands reaped packets back to the stack; what the completion queue refuses goes to the pool. */
+  private completeTx(handles: Int32Array, n: number): void {
+    if (n === 0) return;
+    const taken = this.iv.txc!.EnqueuePackets(handles, n);
+    if (taken < n) {
+      this.stats.drops.completionFull += n - taken;
+      for (let i = taken; i < n; i++) this.iv.pool!.DeallocatePacket(handles[i]);
+    }
+  }
+
+  // ---------------------------------------------------------------- Tx path
+
+  /** Data-available on the Tx submission queue: drain it at once into the class queues. */
+  private txPacketAvailable(): void {
+    const iv = this.iv;
+    if (!this.enabled) return;
+    const pool = iv.pool!;
+    const txs = iv.txs!;
+    const sw = iv.swQueues;
+    const burst = this.burst;
+    const drops = this.dropBurst;
+    const classifier = this.classifier;
+    let dropped = 0;
+    let n: number;
+    while ((n = txs.DequeuePackets(burst, this.options.txBurst)) > 0) {
+      for (let i = 0; i < n; i++) {
+        const h = burst[i];
+        const q = classifier.classify(pool, h);
+        if (!sw[q].push(h, pool.dataLength[h])) {
+          pool.setCompletionStatus(h, kIOReturnAborted);
+          this.stats.txQueueDrops[q]++;
+          drops[dropped++] = h;
+          if (dropped === drops.length) {
+            this.stats.drops.swQueueFull += dropped;
+            this.completeTx(drops, dropped);
+            dropped = 0;
+          }
+        }
+      }
+    }
+    if (dropped > 0) {
+      this.stats.drops.swQueueFull += dropped;
+      this.completeTx(drops, dropped);
+    }
+    this.transmitPending();
+  }
+
+  /** Moves packets from class queues to hardware rings as far as each ring admits; one TDT write per ring. */
+  private transmitPending(): void {
+    const iv = this.iv;
+    const mmio = iv.mmio!;
+    const pool = iv.pool!;
+    for (let q = R.NUM_QUEUES - 1; q >= 0; q--) {
+      const sw = iv.swQueues[q];
+      if (sw.count === 0) continue;
+      const ring = iv.txRings[q];
+      let posted = 0;
+      while (sw.count > 0 && ring.admits(sw.peekLength())) {
+        const h = sw.shift();
+        ring.post(pool, h, pool.dataLength[h]);
+        posted++;
+      }
+      if (posted > 0) mmio.wr32(R.TDT(q), ring.tail());
+      ring.stopped = sw.count > 0;
+    }
+  }
+
+  /** igb_clean_tx_irq for one ring; returns true when everything done was reaped. */
+  private cleanTx(q: number): boolean {
+    const iv = this.iv;
+    const ring = iv.txRings[q];
+    const n = ring.clean(iv.pool!, this.burst2, this.options.txBudget, this.runtime.scheduler.now);
+    this.completeTx(this.burst2, n);
+    if (ring.stopped && iv.swQueues[q].count > 0 && ring.admits(iv.swQueues[q].peekLength())) {
+      ring.restarts++;
+      this.transmitPending();
+    }
+    return n < this.options.txBudget;
+  }
+
+  // ---------------------------------------------------------------- Rx path
+
+  private rxBuffersAvailable(): void {
+    if (this.enabled) this.refillAllRx();
+  }
+
+  private refillAllRx(): void {
+    for (let q = 0; q < R.NUM_QUEUES; q++) this.refillRx(q, true);
+  }
+
+  /** Gives hardware fresh buffers from the Rx submission queue; RDT moves past a threshold. */
+  private refillRx(q: number, force: boolean): void {
+    const iv = this.iv;
+    const ring = iv.rxRings[q];
+    const pool = iv.pool!;
+    let want = ring.unfilled();
+    if (want === 0) return;
+    let filled = 0;
+    while (want > 0) {
+      const n = iv.rxs!.DequeuePackets(this.burst2, want);
+      if (n === 0) break;
+      for (let i = 0; i < n; i++) {
+        const h = this.burst2[i];
+        pool.dataOffset[h] = 0;
+        pool.dataLength[h] = 0;
+        ring.fill(pool, h);
+      }
+      filled += n;
+      want -= n;
+    }
+    if (filled >= this.options.rxRefillThreshold || (force && filled > 0)) iv.mmio!.wr32(R.RDT(q), ring.tail());
+  }
+
+  /** NAPI-style Rx poll within the budget; true when the ring had no more work. */
+  private cleanRx(q: number): boolean {
+    const iv = this.iv;
+    const ring = iv.rxRings[q];
+    const pool = iv.pool!;
+    const result = ring.clean(pool, this.burst, this.dropBurst, this.options.rxBudget, this.runtime.scheduler.now);
+    const good = result.good;
+    const bad = result.bad;
+    if (good > 0) {
+      const taken = iv.rxc!.EnqueuePackets(this.burst, good);
+      if (taken < good) {
+        this.stats.drops.rxCompletionFull += good - taken;
+        for (let i = taken; i < good; i++) pool.DeallocatePacket(this.burst[i]);
+      }
+    }
+    if (bad > 0) {
+      // Errored frames: reuse their buffers straight away (igb reuses the page).
+      this.stats.drops.rxErrors += bad;
+      for (let i = 0; i < bad; i++) {
+        pool.dataOffset[this.dropBurst[i]] = 0;
+        ring.fill(pool, this.dropBurst[i]);
+      }
+    }
+    this.refillRx(q, bad > 0);
+    return good + bad < this.options.rxBudget;
+  }
+
+  // ---------------------------------------------------------------- interrupts
+
+  /** Queue-pair vector: clean Tx then Rx; keep polling until done, then unmask the vector. */
+  private queueInterrupt(vector: number): void {
+    if (!this.enabled || this.deviceRemoved) return;
+    const txDone = this.cleanTx(vector);
+    const rxDone = this.cleanRx(vector);
+    if (txDone && rxDone) {
+      this.iv.mmio!.wr32(R.EIMS, 1 << vector);
+    } else {
+      this.iv.queue!.post(this.pollHandlers[vector], vector);
+    }
+  }
+
+  private readonly pollHandlers: EventHandler[] = [0, 1, 2, 3].map((v) => ({
+    onEvent: () => this.queueInterrupt(v),
+  }));
+
+  /** Other causes: link change, DMA errors, Rx overrun. */
+  private otherInterrupt(): void {
+    const mmio = this.iv.mmio!;
+    if (mmio.removed) return;
+    const icr = mmio.rd32(R.ICR);
+    if (mmio.removed) return;
+    if (icr & R.ICR_LSC) this.updateLink();
+    if (icr & R.ICR_DOUTSYNC) {
+      this.runtime.tracer.error('driver', 'DMA error (ICR.DOUTSYNC): scheduling reset');
+      this.scheduleReset('dma-error');
+    }
+    if (this.enabled) mmio.wr32(R.EIMS, 1 << R.OTHER_VECTOR);
+  }
+
+  private updateLink(): void {
+    const mmio = this.iv.mmio!;
+    if (mmio.removed) return;
+    const status = mmio.rd32(R.STATUS);
+    const up = (status & R.STATUS_LU) !== 0 && this.enabled;
+    if (up === this.linkUp) return;
+    this.linkUp = up;
+    const bps = this.linkBitsPerSecond();
+    const media =
+      bps >= 10e9 ? kIOUserNetworkMediaEthernet10GBaseT : bps >= 2.5e9 ? kIOUserNetworkMediaEthernet2500BaseT : kIOUserNetworkMediaEthernet1000BaseT;
+    this.runtime.tracer.info('driver', up ? `Link is Up ${bps / 1e6} Mbps Full Duplex` : 'Link is Down');
+    if (up) {
+      for (const r of this.iv.txRings) {
+        r.byteLimit = this.byteLimitFor();
+        r.lastProgressNs = this.runtime.scheduler.now;
+      }
+      this.ReportDataBandwidths(bps, bps, 0, 0);
+    }
+    this.ReportLinkStatus(up ? kIOUserNetworkLinkStatusActive : kIOUserNetworkLinkStatusInactive, up ? media | kIOUserNetworkMediaOptionFullDuplex : kIOUserNetworkMediaEthernetNone);
+  }
+
+  // ---------------------------------------------------------------- watchdog and reset
+
+  /** igb_watchdog_task: link, stats, hang check; re-arms itself (WakeAtTime replaces, so no double timers). */
+  private watchdogTask(): void {
+    if (!this.enabled || this.deviceRemoved) return;
+    const iv = this.iv;
+    const now = this.runtime.scheduler.now;
+    this.updateLink();
+    this.stats.update(iv.mmio!);
+    const paused = (iv.mmio!.rd32(R.STATUS) & R.STATUS_TXOFF) !== 0;
+    if (this.linkUp && !paused) {
+      for (const ring of iv.txRings) {
+        if (ring.pending > 0 && now - ring.lastProgressNs > this.options.hangTimeoutNs) {
+          this.reportHang(ring, now);
+          this.scheduleReset('tx-hang');
+          break;
+        }
+      }
+    } else {
+      // No hang while paused or down: restart the clocks.
+      for (const ring of iv.txRings) ring.lastProgressNs = now;
+    }
+    iv.watchdog!.WakeAtTime(kIOTimerClockMachAbsoluteTime, now + this.options.watchdogPeriodNs, 0);
+  }
+
+  private reportHang(ring: TxRing, now: number): void {
+    const mmio = this.iv.mmio!;
+    this.hangsDetected++;
+    this.runtime.tracer.error(
+      'driver',
+      `Detected Tx Unit Hang: queue ${ring.queueIndex} TDH ${mmio.rd32(R.TDH(ring.queueIndex))} TDT ${mmio.rd32(R.TDT(ring.queueIndex))} ` +
+        `next_to_use ${ring.nextToUse & ring.mask} next_to_clean ${ring.nextToClean & ring.mask} at ${now} ns`,
+    );
+  }
+
+  /** igb_reset_task: disable and re-enable; early out if down or already resetting. */
+  private scheduleReset(reason: string): void {
+    if (!this.enabled || this.resetting) return;
+    this.resetting = true;
+    this.iv.queue!.DispatchAsync(() => {
+      this.resetting = false;
+      if (!this.enabled || this.deviceRemoved) return;
+      this.resets++;
+      this.runtime.tracer.warn('driver', `reset (${reason})`);
+      this.SetInterfaceEnable(false);
+      resetHardware(this.iv.mmio!);
+      this.SetInterfaceEnable(true);
+    });
+  }
+
+  /** Surprise removal: stop everything without touching the device again. */
+  private deviceGone(): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    for (const s of this.iv.interruptSources) s.SetEnable(false);
+    this.iv.watchdog?.SetEnable(false);
+    this.reclaimInFlight();
+    this.linkUp = false;
+    this.ReportLinkStatus(kIOUserNetworkLinkStatusInactive, kIOUserNetworkMediaEthernetNone);
+  }
+
+  // ---------------------------------------------------------------- configuration without reset
+
+  override GetMaxTransferUnit(mtu: Out<number>): IOReturn {
+    mtu.value = this.mtu;
+    return kIOReturnSuccess;
+  }
+
+  /** Changes the MTU in place (RLPML/LPE) — no reset, traffic keeps flowing (the io-pkt lesson). */
+  override SetMTU(mtu: number): IOReturn {
+    const max = this.options.bufferSize - ETHERNET_OVERHEAD - VLAN_BYTES;
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > max) return kIOReturnBadArgument;
+    this.mtu = mtu;
+    if (this.enabled && this.iv.mmio) {
+      this.iv.mmio.wr32(R.RLPML, mtu + ETHERNET_OVERHEAD + VLAN_BYTES);
+      this.writeRctl();
+    }
+    return kIOReturnSuccess;
+  }
+
+  override SetPromiscuousModeEnable(enable: boolean): IOReturn {
+    this.promiscuous = enable;
+    this.writeRctl();
+    return kIOReturnSuccess;
+  }
+
+  override SetAllMulticastModeEnable(enable: boolean): IOReturn {
+    this.allMulticast = enable;
+    this.writeRctl();
+    return kIOReturnSuccess;
+  }
+
+  /** Programs the 4096-bit multicast hash (MTA) from the list; no reset. */
+  override SetMulticastAddresses(addresses: readonly Uint8Array[], count: number): IOReturn {
+    if (count < 0 || count > addresses.length || addresses.slice(0, count).some((a) => a.length !== 6)) return kIOReturnBadArgument;
+    this.multicast = addresses.slice(0, count).map((a) => a.slice());
+    const mmio = this.iv.mmio;
+    if (mmio && !mmio.removed) {
+      const table = new Uint32Array(128);
+      for (const a of this.multicast) {
+        // RCTL.MO = 00: hash = DA[47:36], i.e. bits 4..15 of the last two bytes.
+        const hash = ((a[4] >>> 4) | (a[5] << 4)) & 0xfff;
+        table[(hash >>> 5) & 0x7f] |= 1 << (hash & 0x1f);
+      }
+      for (let i = 0; i < 128; i++) mmio.wr32(R.MTA(i), table[i]);
+    }
+    return kIOReturnSuccess;
+  }
+
+  private rxFilterFlags(): number {
+    return (this.promiscuous ? R.RCTL_UPE | R.RCTL_MPE : 0) | (this.allMulticast ? R.RCTL_MPE : 0) | (this.mtu > 1500 ? R.RCTL_LPE : 0);
+  }
+
+  private writeRctl(): void {
+    const mmio = this.iv.mmio;
+    if (!mmio || mmio.removed || !this.enabled) return;
+    mmio.wr32(R.RCTL, R.RCTL_EN | R.RCTL_BAM | R.RCTL_SECRC | this.rxFilterFlags());
+  }
+
+  /** Changes the hardware arbiter at run time (no reset). */
+  setTxScheduler(mode: DriverOptions['txScheduler'], quanta?: DriverOptions['drrQuanta']): void {
+    this.options.txScheduler = mode;
+    if (quanta) this.options.drrQuanta = quanta;
+    if (this.iv.mmio && !this.iv.mmio.removed) programTxScheduler(this.iv.mmio, this.options);
+  }
+
+  // ---------------------------------------------------------------- statistics
+
+  /** Refreshes hardware totals now (as `netstat` would trigger get_stats64). */
+  updateStats(): void {
+    if (this.iv.mmio) this.stats.update(this.iv.mmio);
+  }
+
+  netstat(): NetstatRow {
+    this.updateStats();
+    const s = this.stats;
+    const mac = Array.from(this.iv.mac, (b) => b.toString(16).padStart(2, '0')).join(':');
+    return {
+      name: 'en0',
+      mtu: this.mtu,
+      address: mac,
+      Ipkts: s.rxGoodPackets,
+      Ierrs: s.crcErrors + s.rxErrors + s.rxMissed,
+      Opkts: s.txGoodPackets,
+      Oerrs: s.drops.swQueueFull + s.drops.completionFull + s.drops.aborted,
+      Coll: 0,
+      Drop: s.rxNoBuffer,
+    };
+  }
+}
