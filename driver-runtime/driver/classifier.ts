@@ -24,3 +24,26 @@ export class ServiceClassClassifier implements TxClassifier {
     return index < 10 ? this.table[index] : 1;
   }
 }
+
+/**
+ * Per-application rules in the Tx path: app id → queue through the active compiled table,
+ * falling back to the service-class fold for apps no rule names. `apply` swaps tables
+ * between two packets — the driver's dispatch queue is serial, so no packet is ever
+ * classified by a half-applied set — and bumps the generation.
+ */
+export class RuleClassifier implements TxClassifier {
+  private queueByApp: Uint8Array = new Uint8Array(0);
+  private readonly fallback = new ServiceClassClassifier();
+  generation = 0;
+
+  apply(queueByApp: Uint8Array, generation: number): void {
+    this.queueByApp = queueByApp;
+    this.generation = generation;
+  }
+
+  classify(pool: IOUserNetworkPacketBufferPool, handle: number): number {
+    const app = pool.appId[handle];
+    const q = app < this.queueByApp.length ? this.queueByApp[app] : 255;
+    return q !== 255 ? q : this.fallback.classify(pool, handle);
+  }
+}
