@@ -26,6 +26,8 @@ export interface DriverOptions {
   txScheduler: 'fifo' | 'sp' | 'drr' | 'sp-drr';
   /** DRR quanta in bytes per queue (0 = strict in sp-drr). */
   drrQuanta: [number, number, number, number];
+  /** App slots in the statistics region (app ids 0..appCapacity-1). */
+  appCapacity: number;
 }
 
 export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
@@ -47,6 +49,7 @@ export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
   rxRefillThreshold: 16,
   txScheduler: 'sp',
   drrQuanta: [1514, 1514, 1514, 1514],
+  appCapacity: 256,
 };
 
 /** Headroom left in Tx buffers; Rx buffers start at offset 0 so a whole 2 KiB is usable. */

@@ -5,6 +5,8 @@ import { CRCERRS, GORCH, GORCL, GOTCH, GOTCL, GPRC, GPTC, MPC, RNBC, RXERRC, XOF
 export interface DriverDrops {
   /** Software queue for the packet's class was full (tail drop). */
   swQueueFull: number;
+  /** Held by a per-app cap when its hold ring was full. */
+  capExceeded: number;
   /** TxCompletion queue refused a packet (freed to the pool instead). */
   completionFull: number;
   /** Packets taken back from rings/queues by disable or reset: never sent. */
@@ -29,7 +31,7 @@ export class DriverStats {
   crcErrors = 0;
   rxErrors = 0;
   xoffReceived = 0;
-  readonly drops: DriverDrops = { swQueueFull: 0, completionFull: 0, aborted: 0, rxErrors: 0, rxCompletionFull: 0 };
+  readonly drops: DriverDrops = { swQueueFull: 0, capExceeded: 0, completionFull: 0, aborted: 0, rxErrors: 0, rxCompletionFull: 0 };
   readonly txQueueDrops = new Float64Array(4);
 
   update(mmio: Mmio): void {

@@ -34,7 +34,10 @@ import {
   kIOUserNetworkMediaEthernetNone,
   kIOUserNetworkMediaOptionFullDuplex,
 } from '../networking/constants.ts';
-import { ServiceClassClassifier, type TxClassifier } from './classifier.ts';
+import { RuleClassifier } from './classifier.ts';
+import { AppShaper } from './app-shaper.ts';
+import { H_RULES_GENERATION, StatsView, statsLayout } from '../abi/stats-layout.ts';
+import type { CompiledRules } from '../rules/compiled-rules.ts';
 import { DEFAULT_DRIVER_OPTIONS, TX_HEADROOM, type DriverOptions } from './driver-options.ts';
 import { DriverStats, type NetstatRow } from './driver-stats.ts';
 import * as R from './hw-regs.ts';
@@ -78,6 +81,9 @@ interface Ivars {
   rxRings: RxRing[];
   swQueues: SoftwareQueue[];
   mac: Uint8Array;
+  statsMemory: IOBufferMemoryDescriptor | null;
+  shaperTimer: IOTimerDispatchSource | null;
+  shaperAction: OSAction<[number]> | null;
 }
 
 function emptyIvars(): Ivars {
@@ -102,6 +108,9 @@ function emptyIvars(): Ivars {
     rxRings: [],
     swQueues: [],
     mac: new Uint8Array(6),
+    statsMemory: null,
+    shaperTimer: null,
+    shaperAction: null,
   };
 }
 
@@ -125,7 +134,10 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   private promiscuous = false;
   private allMulticast = false;
   private multicast: Uint8Array[] = [];
-  classifier: TxClassifier = new ServiceClassClassifier();
+  readonly classifier = new RuleClassifier();
+  readonly shaper = new AppShaper();
+  /** The per-app/per-queue statistics region (mapped by clients); null before Start. */
+  statsView: StatsView | null = null;
   readonly stats = new DriverStats();
   /** Hang reports and link changes, for tests and the event log. */
   hangsDetected = 0;
@@ -211,6 +223,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (ret !== kIOReturnSuccess) return this.failStart(ret, 'descriptor rings');
     ret = this.createEventSources();
     if (ret !== kIOReturnSuccess) return this.failStart(ret, 'event sources');
+    ret = this.createStatsRegion();
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'statistics region');
 
     this.ReportAvailableMediaTypes(
       [
@@ -253,6 +267,11 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     iv.watchdog?.Cancel();
     iv.watchdog = safeRelease(iv.watchdog);
     iv.watchdogAction = safeRelease(iv.watchdogAction);
+    iv.shaperTimer?.Cancel();
+    iv.shaperTimer = safeRelease(iv.shaperTimer);
+    iv.shaperAction = safeRelease(iv.shaperAction);
+    iv.statsMemory = safeRelease(iv.statsMemory);
+    this.statsView = null;
     for (const s of iv.interruptSources) {
       s.Cancel();
       s.release();
@@ -373,7 +392,30 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     iv.watchdog = timer.value!;
     iv.watchdogAction = new OSAction<[number]>(this, iv.queue!, () => this.watchdogTask());
     iv.watchdog.SetHandler(iv.watchdogAction);
+    const shaperTimer = out<IOTimerDispatchSource>();
+    const sret = IOTimerDispatchSource.Create(iv.queue!, shaperTimer);
+    if (sret !== kIOReturnSuccess) return sret;
+    iv.shaperTimer = shaperTimer.value!;
+    iv.shaperAction = new OSAction<[number]>(this, iv.queue!, () => this.releaseShaped());
+    iv.shaperTimer.SetHandler(iv.shaperAction);
     return kIOReturnSuccess;
+  }
+
+  /** The statistics region lives in host memory so a client mapping sees the same bytes. */
+  private createStatsRegion(): IOReturn {
+    const layout = statsLayout(this.options.appCapacity);
+    const memory = out<IOBufferMemoryDescriptor>();
+    const ret = IOBufferMemoryDescriptor.Create(0, layout.bytes, 4096, memory);
+    if (ret !== kIOReturnSuccess) return ret;
+    this.iv.statsMemory = memory.value!;
+    this.statsView = new StatsView(memory.value!.memory.buffer, memory.value!.offset, this.options.appCapacity);
+    this.statsView.initHeader();
+    return kIOReturnSuccess;
+  }
+
+  /** Memory descriptor of the statistics region (CopyClientMemoryForType hands it out read-only). */
+  get statsMemory(): IOBufferMemoryDescriptor | null {
+    return this.iv.statsMemory;
   }
 
   /**
@@ -466,7 +508,16 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       n = iv.rxRings[q].reclaimAll(this.burst);
       pool.DeallocatePackets(this.burst, n);
     }
-    // Packets still in the submission queue were never taken: abort them too.
+    // Held by a cap, or still in the submission queue: never sent, abort them too.
+    let held = 0;
+    this.shaper.drain((h) => {
+      this.dropBurst[held++] = h;
+      if (held === this.dropBurst.length) {
+        this.completeAborted(this.dropBurst, held);
+        held = 0;
+      }
+    });
+    this.completeAborted(this.dropBurst, held);
     let n: number;
     while ((n = iv.txs!.DequeuePackets(this.burst, this.burst.length)) > 0) this.completeAborted(this.burst, n);
   }
@@ -502,27 +553,99 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const classifier = this.classifier;
     let dropped = 0;
     let n: number;
+    const now = this.runtime.scheduler.now;
+    const shaper = this.shaper;
+    const currentQueue = this.statsView?.app.currentQueue;
+    const capacity = this.options.appCapacity;
+    let held = false;
     while ((n = txs.DequeuePackets(burst, this.options.txBurst)) > 0) {
       for (let i = 0; i < n; i++) {
         const h = burst[i];
+        const app = pool.appId[h];
         const q = classifier.classify(pool, h);
+        if (app < capacity) currentQueue![app] = q;
+        if (shaper.isCapped(app)) {
+          const verdict = shaper.offer(app, h, pool.dataLength[h], now);
+          if (verdict === 'held') {
+            held = true;
+            continue;
+          }
+          if (verdict === 'dropped') {
+            drops[dropped++] = h;
+            pool.setCompletionStatus(h, kIOReturnAborted);
+            this.stats.drops.capExceeded++;
+            if (dropped === drops.length) {
+              this.completeTx(drops, dropped);
+              dropped = 0;
+            }
+            continue;
+          }
+        }
         if (!sw[q].push(h, pool.dataLength[h])) {
           pool.setCompletionStatus(h, kIOReturnAborted);
           this.stats.txQueueDrops[q]++;
+          this.stats.drops.swQueueFull++;
           drops[dropped++] = h;
           if (dropped === drops.length) {
-            this.stats.drops.swQueueFull += dropped;
             this.completeTx(drops, dropped);
             dropped = 0;
           }
         }
       }
     }
-    if (dropped > 0) {
-      this.stats.drops.swQueueFull += dropped;
-      this.completeTx(drops, dropped);
-    }
+    if (held) this.armShaperTimer(now);
+    if (dropped > 0) this.completeTx(drops, dropped);
     this.transmitPending();
+  }
+
+  private armShaperTimer(now: number): void {
+    const at = this.shaper.nextReleaseNs(now);
+    if (at !== Infinity) this.iv.shaperTimer!.WakeAtTime(kIOTimerClockMachAbsoluteTime, Math.max(at, now), 0);
+  }
+
+  /** Shaper timer: move conforming held packets into their class queues, then transmit. */
+  private releaseShaped(): void {
+    if (!this.enabled) return;
+    const now = this.runtime.scheduler.now;
+    this.shaper.release(now, this.sendShaped);
+    this.transmitPending();
+    this.armShaperTimer(now);
+  }
+
+  private readonly sendShaped = (h: number): void => {
+    const pool = this.iv.pool!;
+    const q = this.classifier.classify(pool, h);
+    if (!this.iv.swQueues[q].push(h, pool.dataLength[h])) {
+      this.stats.drops.swQueueFull++;
+      this.stats.txQueueDrops[q]++;
+      pool.setCompletionStatus(h, kIOReturnAborted);
+      this.completeTx(this.singleHandle(h), 1);
+    }
+  };
+
+  private readonly single = new Int32Array(1);
+  private singleHandle(h: number): Int32Array {
+    this.single[0] = h;
+    return this.single;
+  }
+
+  /**
+   * Applies a compiled rule set while traffic flows: the classifier table and the caps swap
+   * between two bursts on the driver's serial queue, so no packet sees half a rule set.
+   */
+  applyRules(compiled: CompiledRules): void {
+    const now = this.runtime.scheduler.now;
+    this.classifier.apply(compiled.queueByApp, compiled.generation);
+    this.shaper.configure(compiled.capBpsByApp, compiled.burstBytesByApp, now);
+    const view = this.statsView;
+    if (view) {
+      view.beginWrite();
+      const caps = view.app.capBps;
+      for (let app = 0; app < caps.length; app++) caps[app] = app < compiled.capBpsByApp.length ? compiled.capBpsByApp[app] : 0;
+      view.header.setUint32(H_RULES_GENERATION, compiled.generation >>> 0, true);
+      view.endWrite(now);
+    }
+    if (this.enabled) this.releaseShaped();
   }
 
   /** Moves packets from class queues to hardware rings as far as each ring admits; one TDT write per ring. */
@@ -549,13 +672,27 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   private cleanTx(q: number): boolean {
     const iv = this.iv;
     const ring = iv.txRings[q];
-    const n = ring.clean(iv.pool!, this.burst2, this.options.txBudget, this.runtime.scheduler.now);
+    const view = this.statsView;
+    view?.beginWrite();
+    const n = ring.clean(iv.pool!, this.burst2, this.options.txBudget, this.runtime.scheduler.now, view);
+    if (view) this.publishQueueStats(view, q);
+    view?.endWrite(this.runtime.scheduler.now);
     this.completeTx(this.burst2, n);
     if (ring.stopped && iv.swQueues[q].count > 0 && ring.admits(iv.swQueues[q].peekLength())) {
       ring.restarts++;
       this.transmitPending();
     }
     return n < this.options.txBudget;
+  }
+
+  private publishQueueStats(view: StatsView, q: number): void {
+    const ring = this.iv.txRings[q];
+    view.queue.txPackets[q] = ring.packets;
+    view.queue.txBytes[q] = ring.bytes;
+    view.queue.swQueueBytes[q] = this.iv.swQueues[q].bytes;
+    view.queue.ringInflightBytes[q] = ring.inflightBytes;
+    view.queue.drops[q] = this.stats.txQueueDrops[q];
+    view.queue.restarts[q] = ring.restarts;
   }
 
   // ---------------------------------------------------------------- Rx path
@@ -815,7 +952,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       Ipkts: s.rxGoodPackets,
       Ierrs: s.crcErrors + s.rxErrors + s.rxMissed,
       Opkts: s.txGoodPackets,
-      Oerrs: s.drops.swQueueFull + s.drops.completionFull + s.drops.aborted,
+      Oerrs: s.drops.swQueueFull + s.drops.capExceeded + s.drops.completionFull + s.drops.aborted,
       Coll: 0,
       Drop: s.rxNoBuffer,
     };

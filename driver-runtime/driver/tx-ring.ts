@@ -1,5 +1,7 @@
 import type { IOBufferMemoryDescriptor } from '../memory/buffer-memory-descriptor.ts';
-import type { IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
+import { PACKET_FLAG_TIMESTAMP_VALID, type IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
+import { LATENCY_BUCKETS, latencyBucket } from '../abi/latency-buckets.ts';
+import type { StatsView } from '../abi/stats-layout.ts';
 import {
   DESCRIPTOR_BYTES,
   TXD_CMD_DEXT,
@@ -99,17 +101,37 @@ export class TxRing {
    * Reaps up to `budget` completed packets into `out` (igb_clean_tx_irq): stops at the first
    * descriptor without DD. Copies the wire timestamp into the packet. Returns the count.
    */
-  clean(pool: IOUserNetworkPacketBufferPool, out: Int32Array, budget: number, nowNs: number): number {
+  clean(pool: IOUserNetworkPacketBufferPool, out: Int32Array, budget: number, nowNs: number, stats: StatsView | null): number {
     let n = 0;
     let bytes = 0;
     const u32 = this.u32;
+    const appTxPackets = stats?.app.txPackets;
+    const appTxBytes = stats?.app.txBytes;
+    const latencySum = stats?.app.latencySum;
+    const latencyMax = stats?.app.latencyMax;
+    const latency = stats?.latency;
+    const capacity = stats ? stats.layout.appCapacity : 0;
     while (n < budget && this.nextToClean !== this.nextToUse) {
       const slot = this.nextToClean & this.mask;
       const d = this.base32 + slot * (DESCRIPTOR_BYTES >>> 2);
       if ((u32[d + 3] & TXD_STA_DD) === 0) break;
       const handle = this.bufferHandle[slot];
-      pool.setTimestamp(handle, u32[d] + u32[d + 1] * 4294967296);
-      bytes += this.bufferBytes[slot];
+      const length = this.bufferBytes[slot];
+      const wireNs = u32[d] + u32[d + 1] * 4294967296;
+      const app = pool.appId[handle];
+      if (app < capacity) {
+        appTxPackets![app]++;
+        appTxBytes![app] += length;
+        // The stack stamped the enqueue time; the NIC wrote the wire (SFD) time back.
+        if ((pool.flags[handle] & PACKET_FLAG_TIMESTAMP_VALID) !== 0) {
+          const waited = wireNs - pool.timestamp[handle];
+          latency![app * LATENCY_BUCKETS + latencyBucket(waited)]++;
+          latencySum![app] += waited;
+          if (waited > latencyMax![app]) latencyMax![app] = waited;
+        }
+      }
+      pool.setTimestamp(handle, wireNs);
+      bytes += length;
       this.bufferHandle[slot] = -1;
       out[n++] = handle;
       this.nextToClean++;
