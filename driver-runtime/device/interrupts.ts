@@ -17,6 +17,9 @@ import * as R from './registers.ts';
 const NO_EVENT = -1;
 const STORM_ARG = 8;
 const ALL_VECTORS = (1 << R.MSIX_VECTORS) - 1;
+const ICR_I = R.ICR >>> 2;
+const GPIE_I = R.GPIE >>> 2;
+const EICR_I = R.EICR >>> 2;
 
 export class Interrupts implements EventHandler {
   /** Time before which vector v may not fire again (EITR counter expiry). */
@@ -58,13 +61,17 @@ export class Interrupts implements EventHandler {
 
   /** A Tx or Rx queue completed work: ICR.TXDW/RXDW, plus the queue's EICR bit in MSI-X mode. */
   raiseQueue(queue: number, tx: boolean): void {
-    this.regs.r[R.ICR >>> 2] |= tx ? R.ICR_TXDW : R.ICR_RXDW;
-    if (!this.msix()) {
+    const r = this.regs.r;
+    r[ICR_I] |= tx ? R.ICR_TXDW : R.ICR_RXDW;
+    if ((r[GPIE_I] & R.GPIE_MSIX_MODE) === 0) {
       this.evaluateLegacy();
       return;
     }
     const v = this.queueVector(queue, tx);
-    if (v >= 0 && v < R.MSIX_VECTORS) this.raiseVectors(1 << v);
+    if (v < 0 || v >= R.MSIX_VECTORS) return;
+    r[EICR_I] |= 1 << v;
+    // Hot path: a moderated vector whose fire is already scheduled needs nothing more.
+    if (this.fireEvent[v] === NO_EVENT) this.evaluate(v);
   }
 
   /** Non-queue causes (LSC, RXO, DOUTSYNC, RXDMT0, ICS writes). */
@@ -80,7 +87,8 @@ export class Interrupts implements EventHandler {
   private routeOther(): void {
     const icr = this.regs.get(R.ICR);
     const v = this.otherVector();
-    if (icr & this.regs.get(R.IMS) & R.ICR_OTHER_CAUSES && v >= 0 && v < R.MSIX_VECTORS) this.raiseVectors(1 << v);
+    if (icr & this.regs.get(R.IMS) & R.ICR_OTHER_CAUSES && v >= 0 && v < R.MSIX_VECTORS)
+      this.raiseVectors(1 << v);
   }
 
   raiseVectors(bits: number): void {
@@ -146,7 +154,12 @@ export class Interrupts implements EventHandler {
     const asserted = (icr & this.regs.get(R.IMS)) !== 0;
     const value = (asserted ? icr | R.ICR_INT_ASSERTED : icr) >>> 0;
     // QEMU rules (nic-model §1.4): clear on read if NSICR, IMS == 0, INT_ASSERTED or not MSI-X.
-    if ((this.regs.get(R.GPIE) & R.GPIE_NSICR) !== 0 || this.regs.get(R.IMS) === 0 || asserted || !this.msix()) {
+    if (
+      (this.regs.get(R.GPIE) & R.GPIE_NSICR) !== 0 ||
+      this.regs.get(R.IMS) === 0 ||
+      asserted ||
+      !this.msix()
+    ) {
       this.regs.set(R.ICR, 0);
     }
     return value;
@@ -216,7 +229,8 @@ export class Interrupts implements EventHandler {
   storm(vector: number, count: number): void {
     if (vector < 0 || vector >= R.MSIX_VECTORS || count <= 0 || this.sched === null) return;
     this.stormRemaining[vector] += count;
-    if (this.stormEvent[vector] === NO_EVENT) this.stormEvent[vector] = this.sched.schedule(this.sched.now, this, STORM_ARG + vector);
+    if (this.stormEvent[vector] === NO_EVENT)
+      this.stormEvent[vector] = this.sched.schedule(this.sched.now, this, STORM_ARG + vector);
   }
 
   private stormStep(v: number): void {
@@ -225,7 +239,8 @@ export class Interrupts implements EventHandler {
     this.stormRemaining[v]--;
     this.delivered[v]++;
     this.bus.signalMsix(v);
-    if (this.stormRemaining[v] > 0) this.stormEvent[v] = this.sched.schedule(this.sched.now, this, STORM_ARG + v);
+    if (this.stormRemaining[v] > 0)
+      this.stormEvent[v] = this.sched.schedule(this.sched.now, this, STORM_ARG + v);
   }
 
   /** Device reset: forget timers and faults. EITR registers themselves survive (I210-DS p.427). */

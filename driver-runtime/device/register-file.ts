@@ -81,7 +81,10 @@ export interface RegisterTable {
   resetValue: Uint32Array;
 }
 
-export function buildRegisterTable(entries: readonly RegisterEntry[], resetValues: readonly (readonly [number, number])[]): RegisterTable {
+export function buildRegisterTable(
+  entries: readonly RegisterEntry[],
+  resetValues: readonly (readonly [number, number])[],
+): RegisterTable {
   const table: RegisterTable = {
     flags: new Uint8Array(REG_COUNT),
     mask: new Uint32Array(REG_COUNT),

@@ -85,11 +85,16 @@ export class RssClassifier {
     const v4 = n === 8;
     const hasPorts = (proto === TCP || proto === UDP) && l4 + 4 <= end;
     const l4Enabled =
-      proto === TCP ? mrqc & (v4 ? R.MRQC_TCPV4 : R.MRQC_TCPV6) : proto === UDP ? mrqc & (v4 ? R.MRQC_UDPV4 : R.MRQC_UDPV6) : 0;
+      proto === TCP
+        ? mrqc & (v4 ? R.MRQC_TCPV4 : R.MRQC_TCPV6)
+        : proto === UDP
+          ? mrqc & (v4 ? R.MRQC_UDPV4 : R.MRQC_UDPV6)
+          : 0;
     if (hasPorts && l4Enabled !== 0) {
       for (let i = 0; i < 4; i++) inp[n + i] = frame[l4 + i];
       n += 4;
-      out.type = proto === TCP ? (v4 ? R.RSS_TYPE_TCPV4 : R.RSS_TYPE_TCPV6) : v4 ? R.RSS_TYPE_UDPV4 : R.RSS_TYPE_UDPV6;
+      out.type =
+        proto === TCP ? (v4 ? R.RSS_TYPE_TCPV4 : R.RSS_TYPE_TCPV6) : v4 ? R.RSS_TYPE_UDPV4 : R.RSS_TYPE_UDPV6;
     } else if (mrqc & (v4 ? R.MRQC_IPV4 : R.MRQC_IPV6)) {
       out.type = v4 ? R.RSS_TYPE_IPV4 : R.RSS_TYPE_IPV6;
     } else {
@@ -102,7 +107,8 @@ export class RssClassifier {
   }
 
   private loadKey(regs: RegisterFile): void {
-    for (let i = 0; i < RSS_KEY_BYTES; i++) this.key[i] = (regs.get(R.RSSRK_BASE + (i & ~3)) >>> (8 * (i & 3))) & 0xff;
+    for (let i = 0; i < RSS_KEY_BYTES; i++)
+      this.key[i] = (regs.get(R.RSSRK_BASE + (i & ~3)) >>> (8 * (i & 3))) & 0xff;
   }
 }
 

@@ -15,18 +15,32 @@ export function sizeBucket(lengthWithFcs: number): number {
   return 5;
 }
 
-function isBroadcast(frame: Uint8Array, offset: number): boolean {
-  return (frame[offset] & frame[offset + 1] & frame[offset + 2] & frame[offset + 3] & frame[offset + 4] & frame[offset + 5]) === 0xff;
+export function isBroadcast(frame: Uint8Array, offset: number): boolean {
+  return (
+    (frame[offset] &
+      frame[offset + 1] &
+      frame[offset + 2] &
+      frame[offset + 3] &
+      frame[offset + 4] &
+      frame[offset + 5]) ===
+    0xff
+  );
 }
 
 /** A transmitted frame: `lengthWithFcs` is what left the MAC (frame + FCS). */
-export function countTxFrame(regs: RegisterFile, queue: number, frame: Uint8Array, offset: number, lengthWithFcs: number): void {
+export function countTxFrame(
+  regs: RegisterFile,
+  queue: number,
+  frame: Uint8Array,
+  offset: number,
+  lengthWithFcs: number,
+): void {
   regs.inc(R.GPTC);
   regs.inc(R.TPT);
   regs.add64(R.GOTCL, lengthWithFcs);
   regs.add64(R.TOTL, lengthWithFcs);
-  const bucket = sizeBucket(lengthWithFcs);
-  if (bucket < 6 && lengthWithFcs <= 1522) regs.inc(R.PTC64 + 4 * bucket);
+  // PTC64..PTC1522 cover frames up to 1522 bytes; jumbo frames have no bucket.
+  if (lengthWithFcs <= 1522) regs.inc(R.PTC64 + 4 * sizeBucket(lengthWithFcs));
   if (frame[offset] & 1) regs.inc(isBroadcast(frame, offset) ? R.BPTC : R.MPTC);
   regs.inc(R.TQPC(queue));
   regs.add64(R.TQBCL(queue), lengthWithFcs);
@@ -39,7 +53,12 @@ export function countRxSeen(regs: RegisterFile, lengthWithFcs: number): void {
 }
 
 /** A frame accepted by the filters and written to host memory. */
-export function countRxGood(regs: RegisterFile, frame: Uint8Array, offset: number, lengthWithFcs: number): void {
+export function countRxGood(
+  regs: RegisterFile,
+  frame: Uint8Array,
+  offset: number,
+  lengthWithFcs: number,
+): void {
   regs.inc(R.GPRC);
   regs.add64(R.GORCL, lengthWithFcs);
   if (lengthWithFcs <= 1522) regs.inc(R.PRC64 + 4 * sizeBucket(lengthWithFcs));
@@ -52,5 +71,3 @@ export function countRxNoBuffer(regs: RegisterFile, queue: number): void {
   regs.inc(R.MPC);
   regs.inc(R.RQDPC(queue));
 }
-
-export { isBroadcast };

@@ -46,8 +46,11 @@ export class TxArbiter {
       this.forgetIdle(input);
       return -1;
     }
+    const single = (input.eligible & (input.eligible - 1)) === 0;
     switch (mode) {
       case TXSCHED_SP:
+        // One eligible queue: strict priority has nothing to decide.
+        if (single) return 31 - Math.clz32(input.eligible);
         return this.strict(input, 0xf);
       case TXSCHED_DRR:
         return this.drr(input, this.drrGroup(input));
@@ -58,7 +61,7 @@ export class TxArbiter {
       }
       case TXSCHED_FIFO:
       default:
-        return this.fifo(input);
+        return single ? 31 - Math.clz32(input.eligible) : this.fifo(input);
     }
   }
 

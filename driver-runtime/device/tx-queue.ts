@@ -4,6 +4,21 @@
  * but not yet transmitted (QEMU keeps the same "packet being built" state per queue).
  * The ring registers (TDH/TDT) stay the truth for software; this is the device's fetch cache.
  */
+import * as R from './registers.ts';
+
+/** Register indexes (offset / 4) of the per-queue Tx registers, computed once. */
+export const queueIndexes = (reg: (n: number) => number): Int32Array =>
+  Int32Array.from([0, 1, 2, 3], (q) => reg(q) >>> 2);
+export const TDH_I = queueIndexes(R.TDH);
+export const TDT_I = queueIndexes(R.TDT);
+export const TXDCTL_I = queueIndexes(R.TXDCTL);
+export const TDLEN_I = queueIndexes(R.TDLEN);
+export const TDBAL_I = queueIndexes(R.TDBAL);
+export const TDBAH_I = queueIndexes(R.TDBAH);
+export const TXQWRR_I = queueIndexes(R.TXQWRR);
+export const TDWBAL_I = queueIndexes(R.TDWBAL);
+export const TDWBAH_I = queueIndexes(R.TDWBAH);
+export const TCTL_I = R.TCTL >>> 2;
 
 /** Packet flag: insert an 802.1Q tag (VLE). */
 export const PKT_VLE = 1 << 0;
@@ -13,6 +28,8 @@ export const PKT_IFCS = 1 << 1;
 export const PKT_GATHER = 1 << 2;
 
 export class TxQueue {
+  /** Host-memory offset of the descriptor ring, set by the fetch engine. */
+  ringOffset = 0;
   /** Next descriptor index the fetch engine will examine. */
   scanPos = 0;
   /** First descriptor of the packet being gathered, or -1. */

@@ -77,6 +77,8 @@ export const STATUS_TXOFF = 1 << 4;
 export const STATUS_SPEED_SHIFT = 6;
 export const STATUS_SPEED_MASK = 0x3 << 6;
 export const STATUS_2G5 = 1 << 22;
+/** OURS: 10 Gb/s (the SPEED field reads 1000 at 2.5G and 10G, as on I225). */
+export const STATUS_10G = 1 << 23;
 export const CTRL_EXT_DRV_LOAD = 1 << 28;
 // ICR causes.
 export const ICR_TXDW = 1 << 0;

@@ -42,19 +42,18 @@ import { DEFAULT_DRIVER_OPTIONS, TX_HEADROOM, type DriverOptions } from './drive
 import { DriverStats, type NetstatRow } from './driver-stats.ts';
 import * as R from './hw-regs.ts';
 import { Mmio } from './mmio.ts';
+import type { PciProvider } from './pci-provider.ts';
 import {
+  kIOInterruptTypePCIMessagedX,
   kIOPCICommandBusMaster,
   kIOPCICommandMemorySpace,
   kIOPCIConfigurationOffsetCommand,
-  type PciProvider,
-} from './pci-provider.ts';
+} from '../pci/io-pci-device.ts';
 import { RxRing } from './rx-ring.ts';
 import { SoftwareQueue } from './sw-queue.ts';
 import { TxRing } from './tx-ring.ts';
 import { programHardware, programTxScheduler, resetHardware } from './hw-setup.ts';
 
-/** MSI-X as PCIDriverKit's ConfigureInterrupts names it. */
-export const kIOInterruptTypePCIMessagedX = 0x00020000;
 
 const ETHERNET_OVERHEAD = 18; // header 14 + FCS 4
 const VLAN_BYTES = 4;
@@ -433,10 +432,11 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const mmio = this.iv.mmio;
     if (!mmio || mmio.removed) return 1e9;
     const status = mmio.rd32(R.STATUS);
+    if (status & R.STATUS_10G) return 10e9;
     if (status & R.STATUS_2G5) return 2.5e9;
     const speed = (status & R.STATUS_SPEED_MASK) >>> R.STATUS_SPEED_SHIFT;
-    // 00 = 10, 01 = 100, 10 = 1000; SIM-I2xx reports 10G as 11 (OURS).
-    return speed === 3 ? 10e9 : speed === 2 ? 1e9 : speed === 1 ? 1e8 : 1e7;
+    // SPEED field: 00 = 10, 01 = 100, 10/11 = 1000 Mb/s.
+    return speed >= 2 ? 1e9 : speed === 1 ? 1e8 : 1e7;
   }
 
   // ---------------------------------------------------------------- enable / disable

@@ -14,6 +14,3 @@ export interface PciProvider extends MemoryAperture, InterruptProvider, OSObject
   ConfigureInterrupts(interruptType: number, numRequired: number, numRequested: number, options: number): IOReturn;
 }
 
-export const kIOPCIConfigurationOffsetCommand = 0x04;
-export const kIOPCICommandMemorySpace = 0x0002;
-export const kIOPCICommandBusMaster = 0x0004;

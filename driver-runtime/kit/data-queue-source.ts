@@ -61,7 +61,11 @@ export class IODataQueueDispatchSource extends OSObject {
   }
 
   SetEnable(enable: boolean): IOReturn {
+    const wasEnabled = this.enabled;
     this.enabled = enable;
+    // Data enqueued while disabled sent no notification, and later enqueues are not an
+    // empty → non-empty transition: without this the consumer would never be told.
+    if (enable && !wasEnabled && this.entries > 0) this.SendDataAvailable();
     return kIOReturnSuccess;
   }
 

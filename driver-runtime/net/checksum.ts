@@ -9,10 +9,12 @@ import { IPPROTO_UDP, IPPROTO_TCP } from './constants.ts';
 
 /**
  * Folds a non-negative accumulator (may exceed 2^32) to 16 bits with end-around carry
- * (RFC 1071 §1). Division instead of `>>>` because `>>>` truncates above 2^32.
+ * (RFC 1071 §1). Above 2^32 it divides, because `>>>` would truncate the high bits.
  */
 export function foldSum(sum: number): number {
-  while (sum > 0xffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
+  while (sum > 0xffff) {
+    sum = sum > 0xffffffff ? (sum % 0x10000) + Math.floor(sum / 0x10000) : (sum >>> 16) + (sum & 0xffff);
+  }
   return sum;
 }
 

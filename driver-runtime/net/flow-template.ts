@@ -13,9 +13,9 @@ import type { TcpFrameSpec, UdpFrameSpec } from './frame-spec.ts';
 
 /**
  * Layout: `frame` is exactly `length` bytes (padding included) so stampPacket can copy it
- * with one `set` and no subarray view (a view would be a per-packet allocation). Offsets are relative to the frame start. The base
- * values are those the template was built with; every stamp adjusts from them, never from
- * a previous stamp, so errors cannot accumulate.
+ * with one `set` and no subarray view (a view would be a per-packet allocation). Offsets
+ * are relative to the frame start. The base values are those the template was built with;
+ * every stamp adjusts from them, never from a previous stamp, so nothing can drift.
  */
 export interface FlowTemplate {
   readonly frame: Uint8Array;

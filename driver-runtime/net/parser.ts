@@ -42,8 +42,9 @@ import {
  */
 export function parseFrame(buf: Uint8Array, off: number, len: number, out: ParsedFrame): boolean {
   out.reset();
-  const start = Math.max(0, Math.min(off | 0, buf.length));
-  const end = Math.max(start, Math.min(start + Math.max(0, len | 0), buf.length));
+  // `x >= 0` is false for NaN, so NaN/negative inputs clamp to 0 (no `| 0`: it wraps at 2^31).
+  const start = off >= 0 ? Math.min(Math.floor(off), buf.length) : 0;
+  const end = Math.min(start + (len >= 0 ? Math.floor(len) : 0), buf.length);
   out.frameLength = end - start;
   if (end - start < ETH_HEADER_LEN) {
     out.errors |= PARSE_SHORT;

@@ -18,6 +18,12 @@ export type EventId = number;
 const SLOT_BITS = 24;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const GENERATION_SCALE = 2 ** SLOT_BITS;
+/**
+ * Generations wrap at 2^29 so generation × 2^24 + slot stays below 2^53: beyond that a double
+ * cannot hold the id exactly, its slot bits are rounded away, and cancel() misses the event
+ * (a hot slot is reused every event, so a long run would get there).
+ */
+const GENERATION_LIMIT = 2 ** (53 - SLOT_BITS);
 export const NO_EVENT: EventId = -1;
 
 export class Scheduler {
@@ -139,7 +145,7 @@ export class Scheduler {
 
   private release(slot: number): void {
     this.handler[slot] = null;
-    this.generation[slot] = (this.generation[slot] + 1) >>> 0;
+    this.generation[slot] = (this.generation[slot] + 1) % GENERATION_LIMIT;
     this.freeSlots[this.freeCount++] = slot;
   }
 

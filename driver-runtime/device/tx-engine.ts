@@ -1,0 +1,341 @@
+/**
+ * Tx engine: descriptor fetch (scan on doorbell), arbitration, line-rate serializer and
+ * completion (nic-model §6.3, §6.4). Unlike QEMU (which drains a ring synchronously on every
+ * TDT write) frames leave one at a time at line rate and the arbiter picks the next frame
+ * each time the serializer goes idle.
+ *
+ * Timing is exact: within a busy period (back-to-back frames) the start and end of a frame
+ * are `epoch + bits / bitsPerNs` from an integer bit count, so no float error accumulates.
+ * A frame occupies (frame + FCS + 8 preamble/SFD + 12 IFG) * 8 bits; completion (write-back,
+ * interrupt, delivery to the peer) happens at the end of that slot, when the next decision is
+ * made. When no other event can intervene before the next frame ends, the engine runs ahead
+ * with `scheduler.advanceTo` instead of scheduling one event per frame; results are identical.
+ */
+import type { HostMemory } from '../memory/host-memory.ts';
+import type { PciBusPort } from '../pci/pci-function.ts';
+import type { EventHandler, Scheduler } from '../sim/scheduler.ts';
+import { FCS_BYTES, IFG_BYTES, PREAMBLE_BYTES } from '../sim/units.ts';
+import type { Interrupts } from './interrupts.ts';
+import type { LinkState } from './link.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import type { RegisterFile } from './register-file.ts';
+import * as R from './registers.ts';
+import { ringEmpty, ringUsed } from './ring.ts';
+import { gatherFrame, headWriteBack, singleBufferOffset, writeBackDescriptors } from './tx-dma.ts';
+import { countTxFrame } from './stats.ts';
+import { TxArbiter, type ArbiterInput } from './tx-arbiter.ts';
+import { TxFetch } from './tx-fetch.ts';
+import {
+  PKT_GATHER,
+  PKT_VLE,
+  TCTL_I,
+  TDH_I,
+  TDLEN_I,
+  TDT_I,
+  TDWBAH_I,
+  TDWBAL_I,
+  TXDCTL_I,
+  TXQWRR_I,
+  TxQueue,
+} from './tx-queue.ts';
+import type { WirePeer } from './wire.ts';
+
+const TX_DONE = 0;
+const TX_WAKE = 1;
+const NO_EVENT = -1;
+const WIRE_OVERHEAD = PREAMBLE_BYTES + IFG_BYTES;
+
+export class TxEngine implements EventHandler {
+  readonly queues: readonly TxQueue[] = [new TxQueue(), new TxQueue(), new TxQueue(), new TxQueue()];
+  readonly limiter = new RateLimiter();
+  readonly arbiter = new TxArbiter();
+  readonly fetch: TxFetch;
+  peer: WirePeer | null = null;
+  /** Run ahead inside the completion event when nothing can intervene (see file comment). */
+  runAhead = true;
+  private removed = false;
+  private mem: HostMemory | null = null;
+  private sched: Scheduler | null = null;
+
+  // Serializer state.
+  private busy = false;
+  /** Count of stop() calls, to notice a reset made from inside a completion callback. */
+  private stops = 0;
+  private epoch = 0;
+  private epochBits = 0;
+  private epochBitsPerNs = 0;
+  private inflightQueue = -1;
+  private inflightGeneration = 0;
+  private inflightSfd = 0;
+  private inflightEnd = 0;
+  private doneEvent = NO_EVENT;
+  private wakeEvent = NO_EVENT;
+  private wakeAt = Infinity;
+
+  private readonly staging = new Uint8Array(R.MAX_TX_PACKET + 64);
+  private readonly input: ArbiterInput = {
+    eligible: 0,
+    backlogged: 0,
+    txarb: 0,
+    quantum: new Uint32Array(4),
+    headBytes: new Int32Array(4),
+    headSeq: new Float64Array(4),
+  };
+
+  /** The register file's raw storage (hot-path access by precomputed index). */
+  private readonly r: Uint32Array;
+
+  constructor(
+    private readonly regs: RegisterFile,
+    private readonly interrupts: Interrupts,
+    private readonly link: LinkState,
+  ) {
+    this.r = regs.r;
+    this.fetch = new TxFetch(regs, this.queues, interrupts);
+  }
+
+  /** DMA-error faults per queue (also traced). */
+  get dmaErrors(): Float64Array {
+    return this.fetch.dmaErrors;
+  }
+
+  attach(bus: PciBusPort): void {
+    this.fetch.attach(bus);
+    this.mem = bus.memory;
+    this.sched = bus.scheduler;
+  }
+
+  // ---- ring geometry from the registers (QEMU igb_ring_* style) ----
+
+  ringSize(q: number): number {
+    return this.r[TDLEN_I[q]] >>> 4;
+  }
+
+  /** Descriptors software has handed over and hardware has not completed (TDH..TDT). */
+  pendingDescriptors(q: number): number {
+    return ringUsed(this.r[TDH_I[q]], this.r[TDT_I[q]], this.ringSize(q));
+  }
+
+  ringEmpty(q: number): boolean {
+    return ringEmpty(this.r[TDH_I[q]], this.r[TDT_I[q]]);
+  }
+
+  // ---- register events ----
+
+  tailWritten(q: number): void {
+    this.fetch.scan(q);
+    this.kick();
+  }
+
+  controlWritten(q: number, old: number): void {
+    const now = this.r[TXDCTL_I[q]];
+    const Q = this.queues[q];
+    if ((now & R.XDCTL_ENABLE) !== 0 && (old & R.XDCTL_ENABLE) === 0) {
+      Q.ensureCapacity(this.ringSize(q));
+      Q.restart(this.r[TDH_I[q]]);
+      this.fetch.scan(q);
+      this.kick();
+    } else if ((now & R.XDCTL_ENABLE) === 0 && (old & R.XDCTL_ENABLE) !== 0) {
+      Q.restart(this.r[TDH_I[q]]);
+    }
+  }
+
+  /** TCTL, TQAVCTRL, TXARB, TXSCHED, TXQWRR changes, link up, pause off, hang released. */
+  globalChanged(): void {
+    for (let q = 0; q < 4; q++) this.fetch.scan(q);
+    this.kick();
+  }
+
+  // ---- serializer ----
+
+  /** Starts the serializer if it is idle and a frame is eligible. */
+  kick(): void {
+    const sched = this.sched;
+    if (this.busy || sched === null || this.removed) return;
+    if (this.startNext(sched.now, false)) this.doneEvent = sched.schedule(this.inflightEnd, this, TX_DONE);
+  }
+
+  onEvent(arg: number): void {
+    if (arg === TX_WAKE) {
+      this.wakeEvent = NO_EVENT;
+      this.wakeAt = Infinity;
+      this.kick();
+      return;
+    }
+    this.doneEvent = NO_EVENT;
+    this.completeAndContinue();
+  }
+
+  private completeAndContinue(): void {
+    const sched = this.sched;
+    if (sched === null) return;
+    while (true) {
+      const stops = this.stops;
+      this.complete();
+      // A reset or removal from inside a callback (peer or interrupt) ended this busy period;
+      // a doorbell after it may already have started a new one.
+      if (stops !== this.stops) return;
+      if (this.removed || !this.startNext(sched.now, true)) {
+        this.busy = false;
+        return;
+      }
+      const end = this.inflightEnd;
+      if (this.runAhead && sched.nextEventTime() > end && sched.advanceTo(end)) continue;
+      this.doneEvent = sched.schedule(end, this, TX_DONE);
+      return;
+    }
+  }
+
+  /** Picks the next frame and computes its slot; `continuing` keeps the busy period's epoch. */
+  private startNext(now: number, continuing: boolean): boolean {
+    const q = this.decide(now);
+    if (q < 0) return false;
+    const bitsPerNs = this.link.bitsPerNs;
+    if (!continuing || this.epochBitsPerNs !== bitsPerNs) {
+      this.epoch = now;
+      this.epochBits = 0;
+      this.epochBitsPerNs = bitsPerNs;
+    }
+    const Q = this.queues[q];
+    const wireBytes = Q.wire[Q.head] + WIRE_OVERHEAD;
+    const startBits = this.epochBits;
+    this.epochBits = startBits + wireBytes * 8;
+    this.inflightSfd = this.epoch + (startBits + PREAMBLE_BYTES * 8) / bitsPerNs;
+    this.inflightEnd = this.epoch + this.epochBits / bitsPerNs;
+    this.inflightQueue = q;
+    this.inflightGeneration = Q.generation;
+    this.limiter.consume(q, wireBytes, now);
+    this.busy = true;
+    return true;
+  }
+
+  private decide(now: number): number {
+    if (!this.link.up || this.link.paused || (this.r[TCTL_I] & R.TCTL_EN) === 0) return -1;
+    const input = this.input;
+    let eligible = 0;
+    let backlogged = 0;
+    let limitedReady = Infinity;
+    for (let q = 0; q < 4; q++) {
+      const Q = this.queues[q];
+      input.quantum[q] = this.r[TXQWRR_I[q]];
+      if (Q.count === 0 || Q.hung || (this.r[TXDCTL_I[q]] & R.XDCTL_ENABLE) === 0) continue;
+      backlogged |= 1 << q;
+      input.headBytes[q] = Q.wire[Q.head];
+      input.headSeq[q] = Q.seq[Q.head];
+      if (this.limiter.allows(q, now)) {
+        eligible |= 1 << q;
+        Q.stalled = false;
+      } else {
+        if (!Q.stalled) this.regs.inc(R.TQSTALL(q));
+        Q.stalled = true;
+        const t = this.limiter.readyAt(q, now);
+        if (t < limitedReady) limitedReady = t;
+      }
+    }
+    input.eligible = eligible;
+    input.backlogged = backlogged;
+    input.txarb = this.regs.get(R.TXARB);
+    const mode =
+      this.regs.get(R.TQAVCTRL) & R.TQAVCTRL_TRANSMIT_MODE ? this.regs.get(R.TXSCHED) & 3 : R.TXSCHED_FIFO;
+    const q = this.arbiter.pick(mode, input);
+    if (q < 0 && limitedReady !== Infinity) this.wakeAtTime(limitedReady);
+    return q;
+  }
+
+  private wakeAtTime(t: number): void {
+    const sched = this.sched;
+    if (sched === null || t >= this.wakeAt) return;
+    if (this.wakeEvent !== NO_EVENT) sched.cancel(this.wakeEvent);
+    this.wakeAt = t;
+    this.wakeEvent = sched.schedule(t, this, TX_WAKE);
+  }
+
+  // ---- completion ----
+
+  private complete(): void {
+    const q = this.inflightQueue;
+    this.inflightQueue = -1;
+    const mem = this.mem;
+    if (q < 0 || mem === null || this.removed) return;
+    const Q = this.queues[q];
+    // Queue disabled, faulted or reset while the frame was on the wire: abandoned.
+    if (Q.generation !== this.inflightGeneration || Q.count === 0) return;
+    const i = Q.head;
+    const end = Q.end[i];
+    const wire = Q.wire[i];
+    const info = Q.info[i];
+    const n = this.ringSize(q);
+    const start = this.r[TDH_I[q]];
+    const ringOffset = Q.ringOffset;
+    const length = wire - FCS_BYTES;
+    let frame: Uint8Array = this.staging;
+    let frameOffset = 0;
+    if ((info & (PKT_GATHER | PKT_VLE)) === 0 && Q.data[i] >= length) {
+      frameOffset = singleBufferOffset(mem, ringOffset, start, end, n);
+      frame = mem.u8;
+    } else {
+      frameOffset = gatherFrame(mem, this.staging, ringOffset, start, end, n, info, length);
+    }
+    if (frameOffset < 0) return this.fetch.fault(q, 'buffer outside host memory at completion');
+    // The frame leaves the device before software can see DD (buffers stay valid during the call).
+    this.peer?.frameFromNic(frame, frameOffset, length, this.inflightSfd, q);
+    // The peer may have reset or removed the device synchronously; then nothing is written back.
+    if (this.removed || Q.generation !== this.inflightGeneration) return;
+    writeBackDescriptors(
+      mem,
+      ringOffset,
+      start,
+      end,
+      n,
+      (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0,
+      this.inflightSfd,
+    );
+    this.r[TDH_I[q]] = end;
+    Q.pop();
+    countTxFrame(this.regs, q, frame, frameOffset, wire);
+    headWriteBack(mem, this.r[TDWBAL_I[q]], this.r[TDWBAH_I[q]], end);
+    this.interrupts.raiseQueue(q, true);
+  }
+
+  // ---- lifecycle ----
+
+  /** Surprise removal: no more fetch, DMA or completion. */
+  remove(): void {
+    this.removed = true;
+    this.fetch.removed = true;
+    this.stop();
+  }
+
+  /** Abandons the frame in flight and all fetched state (CTRL.RST, surprise removal). */
+  stop(): void {
+    this.stops++;
+    const sched = this.sched;
+    if (sched !== null) {
+      if (this.doneEvent !== NO_EVENT) sched.cancel(this.doneEvent);
+      if (this.wakeEvent !== NO_EVENT) sched.cancel(this.wakeEvent);
+    }
+    this.doneEvent = NO_EVENT;
+    this.wakeEvent = NO_EVENT;
+    this.wakeAt = Infinity;
+    this.busy = false;
+    this.inflightQueue = -1;
+  }
+
+  reset(depths: ArrayLike<number>): void {
+    this.stop();
+    for (const Q of this.queues) {
+      Q.restart(0);
+      Q.hung = false;
+      Q.injectDmaError = false;
+      Q.contextVlan.fill(0);
+    }
+    this.limiter.reset(depths);
+    this.arbiter.reset();
+    this.fetch.reset();
+  }
+
+  /** True while a frame is on the wire. */
+  get serializerBusy(): boolean {
+    return this.busy;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './pci-function.ts';
+export * from './io-pci-device.ts';
