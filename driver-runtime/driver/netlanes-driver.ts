@@ -711,8 +711,6 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const ring = iv.rxRings[q];
     const pool = iv.pool!;
     let want = ring.unfilled();
-    if (want === 0) return;
-    let filled = 0;
     while (want > 0) {
       const n = iv.rxs!.DequeuePackets(this.burst2, want);
       if (n === 0) break;
@@ -722,10 +720,13 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
         pool.dataLength[h] = 0;
         ring.fill(pool, h);
       }
-      filled += n;
       want -= n;
     }
-    if (filled >= this.options.rxRefillThreshold || (force && filled > 0)) iv.mmio!.wr32(R.RDT(q), ring.tail());
+    // Batch the doorbell, but never let the hardware run short of buffers while we batch.
+    const pendingTail = ring.unpublished();
+    if (pendingTail > 0 && (force || pendingTail >= this.options.rxRefillThreshold || ring.hardwareOwned() < this.options.rxRefillThreshold)) {
+      iv.mmio!.wr32(R.RDT(q), ring.publishTail());
+    }
   }
 
   /** NAPI-style Rx poll within the budget; true when the ring had no more work. */

@@ -16,6 +16,8 @@ export class RxRing {
   readonly bufferHandle: Int32Array;
   nextToClean = 0;
   nextToAlloc = 0;
+  /** nextToAlloc as of the last RDT write: slots filled since then are not yet the hardware's. */
+  tailWritten = 0;
   packets = 0;
   bytes = 0;
   errors = 0;
@@ -50,9 +52,20 @@ export class RxRing {
     this.nextToAlloc++;
   }
 
-  /** Value for RDT: one past the last filled slot. */
-  tail(): number {
+  /** Value for RDT: one past the last filled slot; records that the hardware now owns them. */
+  publishTail(): number {
+    this.tailWritten = this.nextToAlloc;
     return this.nextToAlloc & this.mask;
+  }
+
+  /** Filled slots not yet given to hardware by an RDT write. */
+  unpublished(): number {
+    return this.nextToAlloc - this.tailWritten;
+  }
+
+  /** Buffers the hardware owns and has not filled yet (as far as the driver knows). */
+  hardwareOwned(): number {
+    return this.tailWritten - this.nextToClean;
   }
 
   /**
@@ -110,6 +123,7 @@ export class RxRing {
     }
     this.nextToClean = 0;
     this.nextToAlloc = 0;
+    this.tailWritten = 0;
     this.descriptors.bytes().fill(0);
     return n;
   }

@@ -44,6 +44,8 @@ export class Scheduler {
   private freeCount: number;
   private nextSequence = 0;
   private stopRequested = false;
+  /** End of the current run: run-ahead (`advanceTo`) may not pass it, so chunked runs match one long run. */
+  private horizon = Infinity;
 
   constructor(initialCapacity = 1024) {
     this.capacity = initialCapacity;
@@ -108,6 +110,7 @@ export class Scheduler {
    */
   advanceTo(t: number): boolean {
     if (t < this.now) return true;
+    if (t > this.horizon) return false;
     if (this.heapSize > 0 && t > this.time[this.heap[0]]) return false;
     this.now = t;
     return true;
@@ -117,6 +120,8 @@ export class Scheduler {
   runUntil(until: number): number {
     const start = this.eventsRun;
     this.stopRequested = false;
+    const outerHorizon = this.horizon;
+    this.horizon = until < outerHorizon ? until : outerHorizon;
     while (this.heapSize > 0 && !this.stopRequested) {
       const slot = this.heap[0];
       const t = this.time[slot];
@@ -129,6 +134,7 @@ export class Scheduler {
       this.eventsRun++;
       handler.onEvent(arg, t);
     }
+    this.horizon = outerHorizon;
     if (!this.stopRequested && until > this.now && until !== Infinity) this.now = until;
     return this.eventsRun - start;
   }

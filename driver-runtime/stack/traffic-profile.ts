@@ -4,7 +4,6 @@
  * without FCS (VLAN tag included), the number the pool's dataLength holds; rates count
  * those bytes.
  */
-import type { FlowProtocol } from './frame-template.ts';
 
 interface ProfileBase {
   /** First send (or flow start) relative to stack start, ns; apps also wait for ARP. */
@@ -69,7 +68,3 @@ export interface AppConfig {
   traffic: TrafficProfile;
 }
 
-/** Profile protocol as a template protocol. */
-export function profileProtocol(p: TrafficProfile): FlowProtocol {
-  return p.protocol;
-}

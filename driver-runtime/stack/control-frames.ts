@@ -1,0 +1,61 @@
+/**
+ * Control frames both ends of the wire build: ARP requests/replies and ICMP echo replies.
+ * Control path (a handful per run), so clarity over speed: full checksums, no templates.
+ */
+import { writeU16, writeU32 } from '../net/bytes.ts';
+import { icmpChecksum, writeIpv4HeaderChecksum } from '../net/checksum.ts';
+import { ARP_IPV4_LEN, ETHERTYPE_ARP, ETH_HEADER_LEN, ICMP_ECHO_REPLY } from '../net/constants.ts';
+import { padFrame, writeEthernetHeader } from '../net/ethernet.ts';
+import { writeArp } from '../net/arp.ts';
+import { writeMac } from '../net/mac.ts';
+import type { FrameParser } from './frame-parser.ts';
+
+/**
+ * Writes an ARP frame (RFC 826) at `off`: Ethernet to `ethDst` (broadcast for a request),
+ * sender = (`myMac`, `myIp`), target = (`targetMac`, `targetIp`); returns the padded length (60).
+ */
+export function writeArpFrame(
+  buf: Uint8Array,
+  off: number,
+  op: number,
+  ethDst: number,
+  myMac: number,
+  myIp: number,
+  targetMac: number,
+  targetIp: number,
+): number {
+  writeEthernetHeader(buf, off, ethDst, myMac, ETHERTYPE_ARP);
+  writeArp(buf, off + ETH_HEADER_LEN, op, myMac, myIp, targetMac, targetIp);
+  return padFrame(buf, off, ETH_HEADER_LEN + ARP_IPV4_LEN);
+}
+
+/**
+ * Writes at `dst` the reply to the ICMP echo request that `p` has just parsed from
+ * `src[srcOff .. srcOff+len)` (RFC 792): the same frame (VLAN tag, id, sequence and data
+ * kept) with MACs and IPs swapped, TTL 64, type 0, IPv4 and ICMP checksums recomputed.
+ * `src` may be `buf` itself (host memory). Returns the length.
+ */
+export function writeEchoReply(
+  buf: Uint8Array,
+  dst: number,
+  src: Uint8Array,
+  srcOff: number,
+  len: number,
+  p: FrameParser,
+  myMac: number,
+  myIp: number,
+): number {
+  if (src === buf) buf.copyWithin(dst, srcOff, srcOff + len);
+  else buf.set(src.subarray(srcOff, srcOff + len), dst);
+  writeMac(buf, dst, p.srcMac);
+  writeMac(buf, dst + 6, myMac);
+  const l3 = dst + (p.l3Offset - srcOff);
+  const l4 = dst + (p.l4Offset - srcOff);
+  buf[l3 + 8] = 64;
+  writeU32(buf, l3 + 12, myIp);
+  writeU32(buf, l3 + 16, p.srcIp);
+  writeIpv4HeaderChecksum(buf, l3);
+  buf[l4] = ICMP_ECHO_REPLY;
+  writeU16(buf, l4 + 2, icmpChecksum(buf, l4, p.l4Length));
+  return len;
+}

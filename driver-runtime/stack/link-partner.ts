@@ -1,0 +1,411 @@
+/**
+ * The peer host at the far end of the wire. It answers ARP for its IP and ICMP echo
+ * requests, sinks all other traffic the NIC transmits (per destination port and per NIC Tx
+ * queue counters in typed arrays: nothing allocated per frame), and sources receive flows
+ * toward the host at their rates.
+ *
+ * Its transmit direction is one serializer at line rate: a frame of `len` bytes (no FCS)
+ * occupies (len + 4 FCS + 8 preamble/SFD + 12 IFG) · 8 / rate ns of wire, computed, and is
+ * handed to the NIC (`receiveFromWire`) at the moment its last FCS bit arrives. Sourced
+ * frames and replies share that serializer in due-time order (a sourced frame first on a
+ * tie), so replies queue behind sourced traffic and partner→NIC never exceeds the link rate.
+ */
+import type { EventHandler, EventId, Scheduler } from '../sim/scheduler.ts';
+import { NO_EVENT } from '../sim/scheduler.ts';
+import { FCS_BYTES, IFG_BYTES, PREAMBLE_BYTES } from '../sim/units.ts';
+import type { WirePeer } from '../device/wire.ts';
+import { ARP_OP_REPLY, ARP_OP_REQUEST, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, MAC_BROADCAST } from '../net/constants.ts';
+import { parseIpv4 } from '../net/ipv4-address.ts';
+import { isMulticastMac, parseMac } from '../net/mac.ts';
+import { writeArpFrame, writeEchoReply } from './control-frames.ts';
+import { FRAME_ARP, FRAME_INVALID, FRAME_IPV4_ICMP, FRAME_IPV4_TCP, FRAME_IPV4_UDP, FrameParser } from './frame-parser.ts';
+import { FrameTemplate } from './frame-template.ts';
+import type { RxFlowSource, RxFlowSpec } from './rx-flow.ts';
+import type { WireTap } from './wire-tap.ts';
+
+export type { WirePeer };
+
+/** What the partner calls to deliver a frame to the NIC, at the time it is fully received. */
+export interface WireReceiver {
+  receiveFromWire(frame: Uint8Array, offset: number, length: number): void;
+}
+
+export interface LinkPartnerOptions {
+  scheduler: Scheduler;
+  /** Line rate, bits/s (LINK_BPS['1g'] …). */
+  linkBps: number;
+  mac: number | string;
+  ip: number | string;
+  nic: WireReceiver;
+  /** The host, if known up front; otherwise learned from its ARP request. */
+  hostMac?: number | string;
+  hostIp?: number | string;
+  /** Capture both directions (off by default). */
+  tap?: WireTap | null;
+  /** Replies (ARP, ICMP) that can wait for the serializer (default 256); more are dropped and counted. */
+  replySlots?: number;
+  /** Verify IPv4/L4 checksums of every frame from the NIC (default true). */
+  verifyChecksums?: boolean;
+}
+
+/** Partner-side counters. "fromNic" is the host's Tx direction, "toNic" the host's Rx. */
+export class PartnerCounters {
+  fromNicFrames = 0;
+  fromNicBytes = 0;
+  /** UDP/TCP frames to our IP with valid checksums, counted in the per-port arrays. */
+  sunkFrames = 0;
+  sunkBytes = 0;
+  arpRequests = 0;
+  /** ARP replies from the host (to requests sent with `arpForHost`). */
+  arpRepliesIn = 0;
+  echoRequests = 0;
+  /** ICMP echo replies from the host (to requests sent with `pingHost`). */
+  echoRepliesIn = 0;
+  badChecksum = 0;
+  invalid = 0;
+  /** Frames for another MAC or IP, or of a type nobody handles. */
+  notForUs = 0;
+  toNicFrames = 0;
+  toNicBytes = 0;
+  arpReplies = 0;
+  echoReplies = 0;
+  replyDrops = 0;
+  /** Frames of sourced flows sent to the NIC. */
+  flowFrames = 0;
+}
+
+interface Flow {
+  readonly spec: RxFlowSpec;
+  template: FrameTemplate | null;
+  readonly intervalNs: number;
+  nextDue: number;
+  active: boolean;
+  ipId: number;
+  seq: number;
+  frames: number;
+  bytes: number;
+}
+
+const SLOT_BYTES = 1536;
+const KIND_NONE = -1;
+const KIND_REPLY = -2;
+
+export class LinkPartner implements WirePeer, RxFlowSource {
+  readonly counters = new PartnerCounters();
+  /** Sunk frames and bytes by UDP/TCP destination port (the service: 443, 3478 …). */
+  readonly sinkPackets = new Float64Array(65536);
+  readonly sinkBytes = new Float64Array(65536);
+  /** Sunk frames and bytes by UDP/TCP source port: the host-side port, one per app. */
+  readonly sinkPacketsBySrcPort = new Float64Array(65536);
+  readonly sinkBytesBySrcPort = new Float64Array(65536);
+  /** Frames from the NIC by the Tx queue it reported (0..7). */
+  readonly framesByTxQueue = new Float64Array(8);
+  readonly mac: number;
+  readonly ip: number;
+  hostMac = -1;
+  hostIp = -1;
+
+  private readonly scheduler: Scheduler;
+  private readonly nsPerByte: number;
+  private readonly nic: WireReceiver;
+  private readonly tap: WireTap | null;
+  private readonly verify: boolean;
+  private readonly parser = new FrameParser();
+  private readonly flows: Flow[] = [];
+  // Reply ring: fixed slots of SLOT_BYTES.
+  private readonly replyBuf: Uint8Array;
+  private readonly replyLen: Uint16Array;
+  private readonly replyDue: Float64Array;
+  private replyHead = 0;
+  private replyCount = 0;
+  // Serializer.
+  private readonly txBuf = new Uint8Array(SLOT_BYTES);
+  private txLen = 0;
+  private txStart = 0;
+  private busy = false;
+  private txFreeAt = 0;
+  private wakeAt = Infinity;
+  private wakeEvent: EventId = NO_EVENT;
+
+  constructor(o: LinkPartnerOptions) {
+    this.scheduler = o.scheduler;
+    if (!(o.linkBps > 0)) throw new RangeError(`LinkPartner: linkBps must be > 0 (got ${o.linkBps})`);
+    this.nsPerByte = 8e9 / o.linkBps;
+    this.mac = typeof o.mac === 'string' ? parseMac(o.mac) : o.mac;
+    this.ip = typeof o.ip === 'string' ? parseIpv4(o.ip) : o.ip >>> 0;
+    if (o.hostMac !== undefined) this.hostMac = typeof o.hostMac === 'string' ? parseMac(o.hostMac) : o.hostMac;
+    if (o.hostIp !== undefined) this.hostIp = typeof o.hostIp === 'string' ? parseIpv4(o.hostIp) : o.hostIp >>> 0;
+    this.nic = o.nic;
+    this.tap = o.tap ?? null;
+    this.verify = o.verifyChecksums ?? true;
+    const slots = o.replySlots ?? 256;
+    this.replyBuf = new Uint8Array(slots * SLOT_BYTES);
+    this.replyLen = new Uint16Array(slots);
+    this.replyDue = new Float64Array(slots);
+  }
+
+  /** Wire time of a frame of `length` bytes without FCS, preamble and IFG included (ns). */
+  wireTimeNs(length: number): number {
+    return (length + FCS_BYTES + PREAMBLE_BYTES + IFG_BYTES) * this.nsPerByte;
+  }
+
+  // ---------------------------------------------------------------- host Tx direction
+
+  frameFromNic(frame: Uint8Array, offset: number, length: number, sfdTimeNs: number, txQueue: number): void {
+    const c = this.counters;
+    c.fromNicFrames++;
+    c.fromNicBytes += length;
+    this.framesByTxQueue[txQueue & 7]++;
+    if (this.tap !== null) this.tap.tx(frame, offset, length, sfdTimeNs);
+    const p = this.parser;
+    const kind = p.parse(frame, offset, length);
+    if (kind === FRAME_INVALID) {
+      c.invalid++;
+      return;
+    }
+    if (p.dstMac !== this.mac && !isMulticastMac(p.dstMac)) {
+      c.notForUs++;
+      return;
+    }
+    if (kind === FRAME_ARP) {
+      if (p.arpTargetIp !== this.ip) {
+        c.notForUs++;
+        return;
+      }
+      const learned = this.hostMac < 0;
+      this.hostMac = p.arpSenderMac;
+      this.hostIp = p.arpSenderIp;
+      if (p.arpOp === ARP_OP_REQUEST) {
+        c.arpRequests++;
+        this.queueArpReply(p.arpSenderMac, p.arpSenderIp);
+      } else if (p.arpOp === ARP_OP_REPLY) c.arpRepliesIn++;
+      if (learned) this.kick();
+      return;
+    }
+    if ((kind !== FRAME_IPV4_UDP && kind !== FRAME_IPV4_TCP && kind !== FRAME_IPV4_ICMP) || p.dstIp !== this.ip) {
+      c.notForUs++;
+      return;
+    }
+    if (this.verify && !p.checksumsValid()) {
+      c.badChecksum++;
+      return;
+    }
+    if (kind === FRAME_IPV4_ICMP) {
+      if (p.icmpType === ICMP_ECHO_REQUEST) {
+        c.echoRequests++;
+        this.queueEchoReply(frame, offset, length);
+      } else if (p.icmpType === ICMP_ECHO_REPLY) c.echoRepliesIn++;
+      else c.notForUs++;
+      return;
+    }
+    c.sunkFrames++;
+    c.sunkBytes += length;
+    this.sinkPackets[p.dstPort]++;
+    this.sinkBytes[p.dstPort] += length;
+    this.sinkPacketsBySrcPort[p.srcPort]++;
+    this.sinkBytesBySrcPort[p.srcPort] += length;
+  }
+
+  private replySlot(): number {
+    if (this.replyCount === this.replyLen.length) {
+      this.counters.replyDrops++;
+      return -1;
+    }
+    return (this.replyHead + this.replyCount) % this.replyLen.length;
+  }
+
+  private commitReply(slot: number, length: number): void {
+    this.replyLen[slot] = length;
+    this.replyDue[slot] = this.scheduler.now;
+    this.replyCount++;
+    this.kick();
+  }
+
+  private queueArpReply(toMac: number, toIp: number): void {
+    const slot = this.replySlot();
+    if (slot < 0) return;
+    this.counters.arpReplies++;
+    this.commitReply(slot, writeArpFrame(this.replyBuf, slot * SLOT_BYTES, ARP_OP_REPLY, toMac, this.mac, this.ip, toMac, toIp));
+  }
+
+  private queueEchoReply(frame: Uint8Array, offset: number, length: number): void {
+    if (length > SLOT_BYTES) return;
+    const slot = this.replySlot();
+    if (slot < 0) return;
+    this.counters.echoReplies++;
+    this.commitReply(slot, writeEchoReply(this.replyBuf, slot * SLOT_BYTES, frame, offset, length, this.parser, this.mac, this.ip));
+  }
+
+  /** Sends an ARP request for `targetIp` (default: the host's IP) toward the NIC. */
+  arpForHost(targetIp: number = this.hostIp): boolean {
+    const slot = this.replySlot();
+    if (slot < 0 || targetIp < 0) return false;
+    this.commitReply(slot, writeArpFrame(this.replyBuf, slot * SLOT_BYTES, ARP_OP_REQUEST, MAC_BROADCAST, this.mac, this.ip, 0, targetIp));
+    return true;
+  }
+
+  /** Sends one ICMP echo request to the host (needs its MAC and IP); `dataBytes` of payload. */
+  pingHost(id: number, seq: number, dataBytes = 56): boolean {
+    if (this.hostMac < 0 || this.hostIp < 0) return false;
+    const slot = this.replySlot();
+    if (slot < 0) return false;
+    const t = new FrameTemplate({
+      srcMac: this.mac,
+      dstMac: this.hostMac,
+      srcIp: this.ip,
+      dstIp: this.hostIp,
+      protocol: 'icmp',
+      icmpId: id,
+      frameLength: 14 + 20 + 8 + dataBytes,
+    });
+    const len = t.stamp(this.replyBuf, slot * SLOT_BYTES, seq, seq);
+    this.commitReply(slot, len);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- sourced flows
+
+  startFlow(spec: RxFlowSpec): number {
+    if (!(spec.rateBps > 0) || !(spec.packetBytes > 0)) throw new RangeError('LinkPartner: flow rate and size must be > 0');
+    const flow: Flow = {
+      spec,
+      template: null,
+      intervalNs: (spec.packetBytes * 8e9) / spec.rateBps,
+      nextDue: this.scheduler.now,
+      active: true,
+      ipId: (spec.dstPort * 31) & 0xffff,
+      seq: 1,
+      frames: 0,
+      bytes: 0,
+    };
+    this.flows.push(flow);
+    this.kick();
+    return this.flows.length - 1;
+  }
+
+  stopFlow(flowId: number): void {
+    const f = this.flows[flowId];
+    if (f !== undefined) f.active = false;
+  }
+
+  /** Frames and bytes a flow has sent so far. */
+  flowStats(flowId: number): { frames: number; bytes: number; active: boolean } {
+    const f = this.flows[flowId];
+    if (f === undefined) throw new RangeError(`LinkPartner: no flow ${flowId}`);
+    return { frames: f.frames, bytes: f.bytes, active: f.active };
+  }
+
+  private templateFor(f: Flow): FrameTemplate {
+    if (f.template === null) {
+      const s = f.spec;
+      f.template = new FrameTemplate({
+        srcMac: this.mac,
+        dstMac: this.hostMac,
+        vlanPcp: s.vlanPcp,
+        srcIp: this.ip,
+        dstIp: this.hostIp,
+        protocol: s.protocol,
+        srcPort: s.srcPort,
+        dstPort: s.dstPort,
+        frameLength: s.packetBytes,
+        dscp: s.dscp,
+        tcpIsn: (s.dstPort * 2654435761) >>> 0,
+      });
+    }
+    return f.template;
+  }
+
+  // ---------------------------------------------------------------- serializer
+
+  /** Earliest-due sendable flow index, or KIND_NONE. */
+  private nextFlow(): number {
+    if (this.hostMac < 0 || this.hostIp < 0) return KIND_NONE;
+    let best = KIND_NONE;
+    let due = Infinity;
+    const flows = this.flows;
+    for (let i = 0; i < flows.length; i++) {
+      const f = flows[i];
+      if (f.active && f.nextDue < due) {
+        due = f.nextDue;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private kick(): void {
+    if (!this.busy) this.startNext(this.scheduler.now);
+  }
+
+  private startNext(now: number): void {
+    const fi = this.nextFlow();
+    const flowDue = fi === KIND_NONE ? Infinity : this.flows[fi].nextDue;
+    const replyDue = this.replyCount > 0 ? this.replyDue[this.replyHead] : Infinity;
+    const pick = flowDue <= replyDue ? fi : this.replyCount > 0 ? KIND_REPLY : KIND_NONE;
+    if (pick === KIND_NONE) return;
+    const due = pick === KIND_REPLY ? replyDue : flowDue;
+    const earliest = now > this.txFreeAt ? now : this.txFreeAt;
+    const start = due > earliest ? due : earliest;
+    if (start > now) {
+      // Idle until the frame is due (or the wire frees); one pending wake at a time.
+      if (this.wakeEvent !== NO_EVENT) {
+        if (this.wakeAt <= start) return;
+        this.scheduler.cancel(this.wakeEvent);
+      }
+      this.wakeAt = start;
+      this.wakeEvent = this.scheduler.schedule(start, this.wakeHandler, 0);
+      return;
+    }
+    if (this.wakeEvent !== NO_EVENT) {
+      this.scheduler.cancel(this.wakeEvent);
+      this.wakeEvent = NO_EVENT;
+    }
+    let len: number;
+    if (pick === KIND_REPLY) {
+      const slot = this.replyHead;
+      len = this.replyLen[slot];
+      this.txBuf.set(this.replyBuf.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + len), 0);
+      this.replyHead = (slot + 1) % this.replyLen.length;
+      this.replyCount--;
+    } else {
+      const f = this.flows[pick];
+      const tpl = this.templateFor(f);
+      len = tpl.stamp(this.txBuf, 0, f.ipId, f.seq);
+      f.ipId = (f.ipId + 1) & 0xffff;
+      f.seq = (f.seq + tpl.payloadLength) >>> 0;
+      f.frames++;
+      f.bytes += len;
+      // Pace at the flow's rate; a flow that fell behind (link busy) does not build up debt.
+      const next = f.nextDue + f.intervalNs;
+      f.nextDue = next > now ? next : now;
+      this.counters.flowFrames++;
+    }
+    this.txLen = len;
+    this.txStart = now;
+    this.busy = true;
+    this.txFreeAt = now + this.wireTimeNs(len);
+    // Last FCS bit arrives after preamble + frame + FCS; the IFG follows.
+    this.scheduler.schedule(now + (PREAMBLE_BYTES + len + FCS_BYTES) * this.nsPerByte, this.deliverHandler, 0);
+  }
+
+  private readonly wakeHandler: EventHandler = {
+    onEvent: (_a, now) => {
+      this.wakeEvent = NO_EVENT;
+      this.wakeAt = Infinity;
+      if (!this.busy) this.startNext(now);
+    },
+  };
+
+  private readonly deliverHandler: EventHandler = {
+    onEvent: (_a, now) => {
+      const len = this.txLen;
+      const c = this.counters;
+      c.toNicFrames++;
+      c.toNicBytes += len;
+      if (this.tap !== null) this.tap.rx(this.txBuf, 0, len, this.txStart + PREAMBLE_BYTES * this.nsPerByte);
+      this.busy = false;
+      this.nic.receiveFromWire(this.txBuf, 0, len);
+      if (!this.busy) this.startNext(now);
+    },
+  };
+}
