@@ -35,6 +35,8 @@ export class RuleClassifier implements TxClassifier {
   private queueByApp: Uint8Array = new Uint8Array(0);
   private readonly fallback = new ServiceClassClassifier();
   generation = 0;
+  /** ≥ 0: every packet goes to this queue (the single-queue FIFO baseline of a plain driver). */
+  forcedQueue = -1;
 
   apply(queueByApp: Uint8Array, generation: number): void {
     this.queueByApp = queueByApp;
@@ -42,6 +44,7 @@ export class RuleClassifier implements TxClassifier {
   }
 
   classify(pool: IOUserNetworkPacketBufferPool, handle: number): number {
+    if (this.forcedQueue >= 0) return this.forcedQueue;
     const app = pool.appId[handle];
     const q = app < this.queueByApp.length ? this.queueByApp[app] : 255;
     return q !== 255 ? q : this.fallback.classify(pool, handle);

@@ -26,6 +26,8 @@ export interface DriverOptions {
   txScheduler: 'fifo' | 'sp' | 'drr' | 'sp-drr';
   /** DRR quanta in bytes per queue (0 = strict in sp-drr). */
   drrQuanta: [number, number, number, number];
+  /** Baseline: send everything on one queue, ignoring rules and service classes. */
+  singleQueue: boolean;
   /** App slots in the statistics region (app ids 0..appCapacity-1). */
   appCapacity: number;
 }
@@ -50,6 +52,7 @@ export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
   txScheduler: 'sp',
   drrQuanta: [1514, 1514, 1514, 1514],
   appCapacity: 256,
+  singleQueue: false,
 };
 
 /** Headroom left in Tx buffers; Rx buffers start at offset 0 so a whole 2 KiB is usable. */

@@ -155,6 +155,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     this.burst2 = new Int32Array(scratch);
     this.dropBurst = new Int32Array(scratch);
     this.SetName('NetLanesDriver');
+    if (this.options.singleQueue) this.classifier.forcedQueue = 0;
   }
 
   get isEnabled(): boolean {

@@ -1,0 +1,69 @@
+import type { AppReport, ScenarioReport } from '../../driver-runtime/host/scenario-report.ts';
+
+/** Fixed-width table: first column left-aligned, the rest right-aligned. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '))
+    .join('\n');
+}
+
+export function us(ns: number): string {
+  return (ns / 1000).toFixed(ns < 10_000 ? 2 : ns < 1e6 ? 1 : 0);
+}
+
+export function mbps(bps: number): string {
+  return (bps / 1e6).toFixed(bps < 1e6 ? 3 : 1);
+}
+
+const QUEUE_LABEL = ['Q0 low', 'Q1 normal', 'Q2 high', 'Q3 highest'];
+
+export function appTable(apps: AppReport[]): string {
+  return table(
+    ['app', 'class', 'queue', 'tx Mb/s', 'rx Mb/s', 'tx pkts', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'drops', 'grade'],
+    apps.map((a) => [
+      a.name,
+      a.serviceClass,
+      a.queue >= 0 ? QUEUE_LABEL[a.queue] : '-',
+      mbps(a.txBps),
+      mbps(a.rxBps),
+      a.txPackets,
+      us(a.latency.p50),
+      us(a.latency.p99),
+      us(a.latency.p999),
+      us(a.latency.max),
+      a.drops,
+      a.latency.count > 0 ? a.grade : '-',
+    ]),
+  );
+}
+
+export function queueTable(report: ScenarioReport): string {
+  return table(
+    ['queue', 'packets', 'bytes', 'Mb/s', 'share', 'drops'],
+    report.queues.map((q) => [QUEUE_LABEL[q.queue], q.packets, q.bytes, mbps(q.bps), `${(q.share * 100).toFixed(1)}%`, q.drops]),
+  );
+}
+
+export function netstatTable(report: ScenarioReport): string {
+  const n = report.netstat;
+  return table(
+    ['Name', 'Mtu', 'Network', 'Address', 'Ipkts', 'Ierrs', 'Opkts', 'Oerrs', 'Coll', 'Drop'],
+    [[n.name, n.mtu, '<Link#4>', n.address, n.Ipkts, n.Ierrs, n.Opkts, n.Oerrs, n.Coll, n.Drop]],
+  );
+}
+
+export function reportText(report: ScenarioReport): string {
+  const secs = report.durationNs / 1e9;
+  return [
+    `scenario ${report.scenario}  link ${report.link}  seed ${report.seed}  ${secs}s virtual  rules generation ${report.rulesGeneration}`,
+    '',
+    appTable(report.apps),
+    '',
+    queueTable(report),
+    `link utilisation ${(report.linkUtilisation * 100).toFixed(2)}%`,
+    '',
+    netstatTable(report),
+  ].join('\n');
+}
