@@ -144,6 +144,17 @@ export class Scheduler {
     return this.runUntil(limit);
   }
 
+  /** Pending events as "time handler-class" lines (leak reports and debugging; allocates). */
+  describePending(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.heapSize; i++) {
+      const slot = this.heap[i];
+      const h = this.handler[slot];
+      out.push(`${this.time[slot]} ${h?.constructor?.name ?? '?'}${h && h.constructor === Object ? `{${Object.keys(h).join(',')}}` : ''}`);
+    }
+    return out.sort();
+  }
+
   /** Makes the current run loop return after the event in progress. */
   stop(): void {
     this.stopRequested = true;

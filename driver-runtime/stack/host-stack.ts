@@ -130,6 +130,8 @@ export class HostStack implements AppHost, FrameSink {
   private readonly portToApp = new Int32Array(65536).fill(-1);
   private readonly echoIdToApp = new Int32Array(65536).fill(-1);
   private readonly holders: App[];
+  /** Pending app start/stop events (cancelled by stop). */
+  private readonly lifecycleEvents: EventId[] = [];
   /** Apps that saw an error completion in the current reap (indexed by app id). */
   private lossApps = new Uint8Array(1);
   private readonly parser = new FrameParser();
@@ -222,6 +224,9 @@ export class HostStack implements AppHost, FrameSink {
     const now = this.scheduler.now;
     if (this.arpTimer !== NO_EVENT) this.scheduler.cancel(this.arpTimer);
     this.arpTimer = NO_EVENT;
+    // App start/stop times not reached yet: cancel them, or they would outlive the stack.
+    for (const id of this.lifecycleEvents) this.scheduler.cancel(id);
+    this.lifecycleEvents.length = 0;
     for (const app of this.apps) this.stopApp(app, now);
   }
 
@@ -299,8 +304,8 @@ export class HostStack implements AppHost, FrameSink {
         app.template = tpl;
       }
       app.stopAt = this.startTime + t.stopNs;
-      this.scheduler.schedule(Math.max(now, this.startTime + t.startNs), this.lifecycleHandler, i * 2);
-      if (app.stopAt < Infinity) this.scheduler.schedule(app.stopAt, this.lifecycleHandler, i * 2 + LIFECYCLE_STOP);
+      this.lifecycleEvents.push(this.scheduler.schedule(Math.max(now, this.startTime + t.startNs), this.lifecycleHandler, i * 2));
+      if (app.stopAt < Infinity) this.lifecycleEvents.push(this.scheduler.schedule(app.stopAt, this.lifecycleHandler, i * 2 + LIFECYCLE_STOP));
     });
   }
 

@@ -286,6 +286,12 @@ export class LinkPartner implements WirePeer, RxFlowSource {
   stopFlow(flowId: number): void {
     const f = this.flows[flowId];
     if (f !== undefined) f.active = false;
+    // A wake armed for a flow that no longer sends would outlive it: re-plan from scratch.
+    if (this.wakeEvent !== NO_EVENT && !this.busy) {
+      this.scheduler.cancel(this.wakeEvent);
+      this.wakeEvent = NO_EVENT;
+      this.kick();
+    }
   }
 
   /** Frames and bytes a flow has sent so far. */
