@@ -11,13 +11,18 @@ export const MAX_EXPONENT = 40;
 export const LATENCY_BUCKETS = (MAX_EXPONENT - SUB_BUCKET_BITS + 2) * SUB;
 
 export function latencyBucket(ns: number): number {
-  const v = ns <= 0 ? 0 : Math.floor(ns);
-  if (v < SUB) return v;
+  if (ns < SUB) return ns <= 0 ? 0 : Math.floor(ns);
+  if (ns < 0x80000000) {
+    // Integer fast path (all latencies under ~2.1 s): shifts instead of powers.
+    const v = ns | 0;
+    const shift = 31 - Math.clz32(v) - SUB_BUCKET_BITS;
+    return (shift + 1) * SUB + ((v >>> shift) - SUB);
+  }
+  const v = Math.floor(ns);
   const exponent = Math.min(MAX_EXPONENT, highestBit(v));
   const shift = exponent - SUB_BUCKET_BITS;
   const sub = Math.floor(v / 2 ** shift) - SUB;
-  const index = (shift + 1) * SUB + Math.min(SUB - 1, sub);
-  return Math.min(LATENCY_BUCKETS - 1, index);
+  return Math.min(LATENCY_BUCKETS - 1, (shift + 1) * SUB + Math.min(SUB - 1, sub));
 }
 
 function highestBit(v: number): number {

@@ -31,6 +31,11 @@ export interface MachineOptions {
   /** Local time at virtual time 0, for rule schedules (default Tuesday 10:00). */
   startMinuteOfWeek?: MinuteOfWeek;
   memoryBytes?: number;
+  /**
+   * The link partner and stack verify every frame's checksums (default true): test
+   * machinery, not data path, so benchmarks turn it off.
+   */
+  verifyChecksums?: boolean;
   /** Back host memory with a SharedArrayBuffer (the app's worker shares it with main). */
   sharedMemory?: boolean;
 }
@@ -98,6 +103,7 @@ export class Machine {
         ip: scenario.peer.ip,
         nic,
         tap,
+        verifyChecksums: options.verifyChecksums ?? true,
       });
       nic.connectWire(partner);
       const stack = new HostStack({
@@ -107,6 +113,7 @@ export class Machine {
         apps: appConfigsFromScenario(scenario),
         seed: this.seed,
         flowSource: partner,
+        verifyRxChecksums: options.verifyChecksums ?? true,
       });
       return { nic, pci, driver, tap, partner, stack };
     });

@@ -1,0 +1,47 @@
+import type { Scenario } from '../driver-runtime/stack/scenario.ts';
+import type { LinkSpeed } from '../driver-runtime/sim/units.ts';
+
+const host = { mac: '3c:22:fb:10:20:31', ip: '10.0.0.2' };
+const peer = { mac: 'a4:91:b1:00:00:02', ip: '10.0.0.1' };
+
+/** One greedy UDP sender: the whole Tx path at line rate. `frameBytes` excludes FCS. */
+export function txScenario(link: LinkSpeed, frameBytes: number, senders = 1): Scenario {
+  return {
+    name: `bench-tx-${frameBytes}`,
+    description: 'benchmark: greedy Tx',
+    link,
+    seed: 1,
+    host,
+    peer,
+    apps: Array.from({ length: senders }, (_, i) => ({
+      name: `bulk${i}`,
+      bundleId: `bench.bulk${i}`,
+      executablePath: `/bench/bulk${i}`,
+      pid: 100 + i,
+      serviceClass: i % 2 === 0 ? ('BK' as const) : ('VI' as const),
+      traffic: { kind: 'bulk' as const, protocol: 'udp' as const, packetBytes: frameBytes, sndbufBytes: 4096 * frameBytes, srcPort: 40000 + i, dstPort: 9 },
+    })),
+  };
+}
+
+/** The link partner sends at line rate toward one receiving app: the whole Rx path. */
+export function rxScenario(link: LinkSpeed, frameBytes: number, rateBps: number): Scenario {
+  return {
+    name: `bench-rx-${frameBytes}`,
+    description: 'benchmark: line-rate Rx',
+    link,
+    seed: 1,
+    host,
+    peer,
+    apps: [
+      {
+        name: 'sink',
+        bundleId: 'bench.sink',
+        executablePath: '/bench/sink',
+        pid: 200,
+        serviceClass: 'BE',
+        traffic: { kind: 'receive', protocol: 'udp', packetBytes: frameBytes, rateBps, dstPort: 5001, srcPort: 5001 },
+      },
+    ],
+  };
+}
