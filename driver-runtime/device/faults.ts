@@ -19,6 +19,7 @@ export class NicFaults {
   /** Tx queue `q` stops advancing TDH (frames stay queued) until released. STATUS.TXOFF stays 0. */
   hangTxQueue(q: number, hung: boolean): void {
     this.core.tx.queues[q & 3].hung = hung;
+    this.core.tx.backlogChanged();
     if (!hung) this.core.tx.kick();
   }
 

@@ -106,6 +106,7 @@ export class NicCore implements RegisterHooks {
     if (speed !== undefined && speed !== this.link.speed) {
       this.link.setSpeed(speed);
       this.tx.limiter.relink(this.link.bps, this.bus?.scheduler.now ?? 0);
+      this.tx.floors.relink(this.link.bps, this.bus?.scheduler.now ?? 0);
     }
     this.updateStatus();
     if (!changed || this.removedFlag) return;
@@ -213,6 +214,10 @@ export class NicCore implements RegisterHooks {
 
   burstWritten(queue: number): void {
     this.tx.limiter.setDepth(queue, this.regs.get(R.TXQBURST(queue)), this.bus?.scheduler.now ?? 0);
+  }
+
+  floorWritten(queue: number): void {
+    this.tx.floorWritten(queue, this.regs.get(R.TXQMIN(queue)), this.link.bps);
   }
 
   eerdWritten(value: number): void {

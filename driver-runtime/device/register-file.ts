@@ -43,6 +43,8 @@ export interface RegisterHooks {
   rateLimiterRead(): number;
   rateLimiterWritten(value: number): void;
   burstWritten(queue: number): void;
+  /** TXQMIN(n) (OURS): queue n's floor changed. */
+  floorWritten(queue: number): void;
   eerdWritten(value: number): void;
   mdicWritten(value: number): void;
 }

@@ -81,6 +81,7 @@ function queueRegisters(): RegisterEntry[] {
       { reg: R.TQAVHC(n) },
       { reg: R.TXQWRR(n), write: (h) => h.txGlobalChanged() },
       { reg: R.TXQBURST(n), write: (h) => h.burstWritten(n) },
+      { reg: R.TXQMIN(n), mask: R.TXQMIN_WRITABLE, write: (h) => h.floorWritten(n) },
       { reg: R.TQPC(n), flags: RF_RO | RF_COR },
       { reg: R.TQSTALL(n), flags: RF_RO | RF_COR },
       { reg: R.TQBCL(n), flags: RF_RO | RF_LOW64 },
@@ -167,6 +168,7 @@ export const RESET_VALUES: readonly (readonly [number, number])[] = [
   [R.RTTBCNRM, 0x14],
   ...[0, 1, 2, 3].map((n) => [R.SRRCTL(n), R.SRRCTL_DESCTYPE_ADV_ONEBUF | 2] as const),
   ...[0, 1, 2, 3].map((n) => [R.TXQBURST(n), TXQBURST_DEFAULT] as const),
+  // TXQMIN(n) (OURS starvation guard) resets to 0 = no floor, like every unlisted register.
 ];
 
 export const REGISTER_TABLE: RegisterTable = buildRegisterTable(REGISTER_MAP, RESET_VALUES);

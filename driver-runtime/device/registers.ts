@@ -272,6 +272,40 @@ export const TXQWRR = (n: number): number => 0x1f010 + 4 * n;
 /** Token-bucket depth in wire bytes. Default TXQBURST_DEFAULT. */
 export const TXQBURST = (n: number): number => 0x1f020 + 4 * n;
 /**
+ * OURS — TXQMIN(n), starvation guard ("floor"): a guaranteed minimum share of the link for Tx
+ * queue n, in the spirit of CAKE's tins (Bulk >= 1/16 of the link) and mqprio min_rate.
+ * Encoding = RTTBCNRC's: b31 TXQMIN_ENABLE, b27:0 = link rate / floor rate in 14.14 fixed point
+ * (integer 27:14, fraction 13:0), so 16 << 14 = 1/16 of the link. b30:28 reserved (read 0).
+ * 0, or a zero factor, = no floor. Reset 0.
+ *
+ * Semantics (SP, DRR and SP-over-DRR; FIFO ignores floors):
+ * - each queue with a floor has a credit bucket in WIRE bytes (frame + FCS + 8 preamble/SFD +
+ *   12 IFG, the rate limiter's unit) that fills at the floor rate while the queue is backlogged
+ *   (a complete fetched packet, TXDCTL.ENABLE set, not hung; rate-limited, paused or link-down
+ *   time counts), is capped at TXQMIN_CREDIT_CAP bytes (NOT TXQBURST), and is debited by every
+ *   frame the queue starts, whatever picked it, never going below 0;
+ * - at each arbitration decision an eligible queue whose credit >= its head frame's wire bytes
+ *   is "under its floor" and is served first (several: lowest TXARB slot); otherwise the
+ *   configured mode decides. Floor service does not touch DRR deficits or the DRR round;
+ * - the rate limiter still gates eligibility, so a floor never lifts a queue above RTTBCNRC;
+ * - writing TXQMIN(n) restarts queue n's bucket empty; CTRL.RST clears all floors.
+ * Floors summing to < 1 are each met in the long run; a floor above the link (factor < 1.0)
+ * makes the queue effectively top priority.
+ */
+export const TXQMIN = (n: number): number => 0x1f030 + 4 * n;
+export const TXQMIN_ENABLE = 1 << 31;
+export const TXQMIN_RF_MASK = 0x0fffffff;
+export const TXQMIN_RF_ONE = 1 << 14;
+/** Writable bits of TXQMIN (b30:28 reserved). */
+export const TXQMIN_WRITABLE = 0x8fffffff;
+/**
+ * Floor credit cap, wire bytes: two maximum frames (9728 + FCS 4 + preamble 8 + IFG 12) x 2.
+ * Fixed rather than TXQBURST(n) because a head frame qualifies only when credit >= its size:
+ * a cap below a jumbo frame (a small TXQBURST tuned for the shaper) would silently disable the
+ * floor, and one extra frame absorbs the non-preemptive wait behind another queue's frame.
+ */
+export const TXQMIN_CREDIT_CAP = 2 * (9728 + 4 + 8 + 12);
+/**
  * Per-Tx-queue statistics, all clear-on-read and saturating:
  * +0x0 TQPC packets; +0x4 TQSTALL shaper stalls (times the queue had a ready frame but no tokens);
  * +0x8/+0xC TQBCL/TQBCH octets incl. FCS (reading TQBCH clears both halves).

@@ -8,6 +8,9 @@
  *   FCS); queues with quantum 0 are never served in pure DRR mode. Round order = TXARB order.
  * - SP over DRR: queues with quantum 0 are strict in TXARB order, above one DRR group made of
  *   the queues with quantum > 0.
+ * - Floors (TXQMIN, OURS): in every mode but FIFO, an eligible queue under its floor (credit
+ *   kept by FloorGuard covers its head frame) is served before the mode decides, lowest TXARB
+ *   slot first. Such a pick does not touch the DRR round or deficits.
  */
 import { TXSCHED_DRR, TXSCHED_FIFO, TXSCHED_SP, TXSCHED_SP_OVER_DRR } from './registers.ts';
 
@@ -17,6 +20,8 @@ export interface ArbiterInput {
   eligible: number;
   /** Bit q set: queue q has a complete packet (eligible or not, e.g. rate limited). */
   backlogged: number;
+  /** Bit q set: queue q's floor credit covers its head frame (TXQMIN); 0 when no floors. */
+  underFloor: number;
   /** TXARB register value. */
   txarb: number;
   /** DRR quanta (TXQWRR). */
@@ -47,6 +52,10 @@ export class TxArbiter {
       return -1;
     }
     const single = (input.eligible & (input.eligible - 1)) === 0;
+    if ((input.underFloor & input.eligible) !== 0 && mode !== TXSCHED_FIFO) {
+      this.forgetIdle(input);
+      return this.strict(input, input.underFloor);
+    }
     switch (mode) {
       case TXSCHED_SP:
         // One eligible queue: strict priority has nothing to decide.

@@ -25,6 +25,7 @@ import { gatherFrame, headWriteBack, singleBufferOffset, writeBackDescriptors } 
 import { countTxFrame } from './stats.ts';
 import { TxArbiter, type ArbiterInput } from './tx-arbiter.ts';
 import { TxFetch } from './tx-fetch.ts';
+import { FloorGuard } from './tx-floor.ts';
 import {
   PKT_GATHER,
   PKT_VLE,
@@ -49,6 +50,8 @@ export class TxEngine implements EventHandler {
   readonly queues: readonly TxQueue[] = [new TxQueue(), new TxQueue(), new TxQueue(), new TxQueue()];
   readonly limiter = new RateLimiter();
   readonly arbiter = new TxArbiter();
+  /** TXQMIN starvation guard (OURS). */
+  readonly floors = new FloorGuard();
   readonly fetch: TxFetch;
   peer: WirePeer | null = null;
   /** Run ahead inside the completion event when nothing can intervene (see file comment). */
@@ -76,6 +79,7 @@ export class TxEngine implements EventHandler {
   private readonly input: ArbiterInput = {
     eligible: 0,
     backlogged: 0,
+    underFloor: 0,
     txarb: 0,
     quantum: new Uint32Array(4),
     headBytes: new Int32Array(4),
@@ -124,6 +128,7 @@ export class TxEngine implements EventHandler {
 
   tailWritten(q: number): void {
     this.fetch.scan(q);
+    if (this.floors.active !== 0) this.backlogChanged();
     this.kick();
   }
 
@@ -138,12 +143,43 @@ export class TxEngine implements EventHandler {
     } else if ((now & R.XDCTL_ENABLE) === 0 && (old & R.XDCTL_ENABLE) !== 0) {
       Q.restart(this.r[TDH_I[q]]);
     }
+    if (this.floors.active !== 0) this.backlogChanged();
   }
 
   /** TCTL, TQAVCTRL, TXARB, TXSCHED, TXQWRR changes, link up, pause off, hang released. */
   globalChanged(): void {
     for (let q = 0; q < 4; q++) this.fetch.scan(q);
+    if (this.floors.active !== 0) this.backlogChanged();
     this.kick();
+  }
+
+  /** TXQMIN(q) written: reprogram the queue's floor (its credit restarts at 0). */
+  floorWritten(q: number, txqmin: number, linkBps: number): void {
+    const now = this.sched?.now ?? 0;
+    this.floors.sync(now, this.backlogMask());
+    this.floors.configure(q, txqmin, linkBps, now, this.isBacklogged(q));
+    this.kick();
+  }
+
+  /**
+   * A queue's backlog may have changed outside an arbitration decision (doorbell, enable,
+   * disable, hang): settle the floor credits now so they fill exactly while backlogged.
+   */
+  backlogChanged(): void {
+    if (this.floors.active === 0) return;
+    this.floors.sync(this.sched?.now ?? 0, this.backlogMask());
+  }
+
+  /** Same backlog rule as `decide`: a complete fetched packet, queue enabled, not hung. */
+  private isBacklogged(q: number): boolean {
+    const Q = this.queues[q];
+    return Q.count !== 0 && !Q.hung && (this.r[TXDCTL_I[q]] & R.XDCTL_ENABLE) !== 0;
+  }
+
+  private backlogMask(): number {
+    let m = 0;
+    for (let q = 0; q < 4; q++) if (this.isBacklogged(q)) m |= 1 << q;
+    return m;
   }
 
   // ---- serializer ----
@@ -205,12 +241,17 @@ export class TxEngine implements EventHandler {
     this.inflightQueue = q;
     this.inflightGeneration = Q.generation;
     this.limiter.consume(q, wireBytes, now);
+    this.floors.consume(q, wireBytes);
     this.busy = true;
     return true;
   }
 
   private decide(now: number): number {
-    if (!this.link.up || this.link.paused || (this.r[TCTL_I] & R.TCTL_EN) === 0) return -1;
+    if (!this.link.up || this.link.paused || (this.r[TCTL_I] & R.TCTL_EN) === 0) {
+      // A frame may have completed just before (backlog change): keep floor credit exact.
+      if (this.floors.active !== 0) this.floors.sync(now, this.backlogMask());
+      return -1;
+    }
     const input = this.input;
     let eligible = 0;
     let backlogged = 0;
@@ -234,11 +275,20 @@ export class TxEngine implements EventHandler {
     }
     input.eligible = eligible;
     input.backlogged = backlogged;
+    // Floors off: this single branch is all the starvation guard costs.
+    input.underFloor =
+      this.floors.active === 0 ? 0 : this.floors.under(now, backlogged, input.headBytes, WIRE_OVERHEAD);
     input.txarb = this.regs.get(R.TXARB);
     const mode =
       this.regs.get(R.TQAVCTRL) & R.TQAVCTRL_TRANSMIT_MODE ? this.regs.get(R.TXSCHED) & 3 : R.TXSCHED_FIFO;
     const q = this.arbiter.pick(mode, input);
-    if (q < 0 && limitedReady !== Infinity) this.wakeAtTime(limitedReady);
+    if (q < 0) {
+      // Pure DRR serves no quantum-0 queue: wake when one of them reaches its floor.
+      const floorReady =
+        this.floors.active === 0 ? Infinity : this.floors.readyAt(eligible, input.headBytes, WIRE_OVERHEAD, now);
+      const t = floorReady < limitedReady ? floorReady : limitedReady;
+      if (t !== Infinity) this.wakeAtTime(t);
+    }
     return q;
   }
 
@@ -330,6 +380,7 @@ export class TxEngine implements EventHandler {
       Q.contextVlan.fill(0);
     }
     this.limiter.reset(depths);
+    this.floors.reset();
     this.arbiter.reset();
     this.fetch.reset();
   }

@@ -40,6 +40,7 @@ import { H_RULES_GENERATION, StatsView, statsLayout } from '../abi/stats-layout.
 import type { CompiledRules } from '../rules/compiled-rules.ts';
 import { DEFAULT_DRIVER_OPTIONS, TX_HEADROOM, type DriverOptions } from './driver-options.ts';
 import { DriverStats, type NetstatRow } from './driver-stats.ts';
+import { DriverEventLog, type DriverEventKind } from './driver-events.ts';
 import * as R from './hw-regs.ts';
 import { Mmio } from './mmio.ts';
 import type { PciProvider } from './pci-provider.ts';
@@ -56,6 +57,8 @@ import { programHardware, programTxScheduler, resetHardware } from './hw-setup.t
 
 
 const ETHERNET_OVERHEAD = 18; // header 14 + FCS 4
+/** Poll-mode period once interrupts have been seen lost. */
+const POLL_PERIOD_NS = 1_000_000;
 const VLAN_BYTES = 4;
 
 /** Everything the driver holds, made in Start and released in Stop (DriverKit ivars). */
@@ -83,6 +86,8 @@ interface Ivars {
   statsMemory: IOBufferMemoryDescriptor | null;
   shaperTimer: IOTimerDispatchSource | null;
   shaperAction: OSAction<[number]> | null;
+  pollTimer: IOTimerDispatchSource | null;
+  pollAction: OSAction<[number]> | null;
 }
 
 function emptyIvars(): Ivars {
@@ -110,6 +115,8 @@ function emptyIvars(): Ivars {
     statsMemory: null,
     shaperTimer: null,
     shaperAction: null,
+    pollTimer: null,
+    pollAction: null,
   };
 }
 
@@ -138,9 +145,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   /** The per-app/per-queue statistics region (mapped by clients); null before Start. */
   statsView: StatsView | null = null;
   readonly stats = new DriverStats();
-  /** Hang reports and link changes, for tests and the event log. */
+  /** Hang reports, resets, link changes and faults, each with time and cause. */
+  readonly events = new DriverEventLog();
   hangsDetected = 0;
   resets = 0;
+  rxOverruns = 0;
+  private rxOverrunsLogged = 0;
 
   // Burst scratch (never reallocated).
   private readonly burst: Int32Array;
@@ -162,9 +172,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     return this.enabled;
   }
 
+  /** True once a surprise removal was detected (stays true after Stop, for the record). */
   get deviceRemoved(): boolean {
-    return this.iv.mmio?.removed ?? false;
+    return this.removalDetected || (this.iv.mmio?.removed ?? false);
   }
+
+  private removalDetected = false;
 
   get txRings(): readonly TxRing[] {
     return this.iv.txRings;
@@ -267,6 +280,9 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     iv.watchdog?.Cancel();
     iv.watchdog = safeRelease(iv.watchdog);
     iv.watchdogAction = safeRelease(iv.watchdogAction);
+    iv.pollTimer?.Cancel();
+    iv.pollTimer = safeRelease(iv.pollTimer);
+    iv.pollAction = safeRelease(iv.pollAction);
     iv.shaperTimer?.Cancel();
     iv.shaperTimer = safeRelease(iv.shaperTimer);
     iv.shaperAction = safeRelease(iv.shaperAction);
@@ -398,6 +414,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     iv.shaperTimer = shaperTimer.value!;
     iv.shaperAction = new OSAction<[number]>(this, iv.queue!, () => this.releaseShaped());
     iv.shaperTimer.SetHandler(iv.shaperAction);
+    const pollTimer = out<IOTimerDispatchSource>();
+    const pret = IOTimerDispatchSource.Create(iv.queue!, pollTimer);
+    if (pret !== kIOReturnSuccess) return pret;
+    iv.pollTimer = pollTimer.value!;
+    iv.pollAction = new OSAction<[number]>(this, iv.queue!, () => this.pollTick());
+    iv.pollTimer.SetHandler(iv.pollAction);
     return kIOReturnSuccess;
   }
 
@@ -506,8 +528,14 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
         while (sw.count > 0 && n < this.burst.length) this.burst[n++] = sw.shift();
         this.completeAborted(this.burst, n);
       }
+      // Rx buffers belong to the stack: hand them back as aborted so it can post them again.
       n = iv.rxRings[q].reclaimAll(this.burst);
-      pool.DeallocatePackets(this.burst, n);
+      for (let i = 0; i < n; i++) {
+        pool.dataLength[this.burst[i]] = 0;
+        pool.setCompletionStatus(this.burst[i], kIOReturnAborted);
+      }
+      const taken = n > 0 ? iv.rxc!.EnqueuePackets(this.burst, n) : 0;
+      for (let i = taken; i < n; i++) pool.DeallocatePacket(this.burst[i]);
     }
     // Held by a cap, or still in the submission queue: never sent, abort them too.
     let held = 0;
@@ -783,8 +811,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (mmio.removed) return;
     if (icr & R.ICR_LSC) this.updateLink();
     if (icr & R.ICR_DOUTSYNC) {
-      this.runtime.tracer.error('driver', 'DMA error (ICR.DOUTSYNC): scheduling reset');
+      this.logEvent('dma-error', 'ICR.DOUTSYNC: a Tx queue stopped on a DMA error; resetting', 'error');
       this.scheduleReset('dma-error');
+    }
+    if (icr & R.ICR_RXO) {
+      // Overruns come in storms: log the first of each watchdog period, count them all.
+      if (this.rxOverruns++ === this.rxOverrunsLogged) this.logEvent('rx-overrun', 'ICR.RXO: frames dropped, no Rx buffer space', 'warn');
     }
     if (this.enabled) mmio.wr32(R.EIMS, 1 << R.OTHER_VECTOR);
   }
@@ -799,7 +831,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const bps = this.linkBitsPerSecond();
     const media =
       bps >= 10e9 ? kIOUserNetworkMediaEthernet10GBaseT : bps >= 2.5e9 ? kIOUserNetworkMediaEthernet2500BaseT : kIOUserNetworkMediaEthernet1000BaseT;
-    this.runtime.tracer.info('driver', up ? `Link is Up ${bps / 1e6} Mbps Full Duplex` : 'Link is Down');
+    this.logEvent(up ? 'link-up' : 'link-down', up ? `Link is Up ${bps / 1e6} Mbps Full Duplex` : 'Link is Down');
     if (up) {
       for (const r of this.iv.txRings) {
         r.byteLimit = this.byteLimitFor();
@@ -817,12 +849,25 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (!this.enabled || this.deviceRemoved) return;
     const iv = this.iv;
     const now = this.runtime.scheduler.now;
+    const mmio = iv.mmio!;
+    // A reset nobody asked for (function reset, firmware) leaves Tx disabled: re-initialise.
+    if ((mmio.rd32(R.TCTL) & R.TCTL_EN) === 0) {
+      if (mmio.removed) return;
+      this.logEvent('unexpected-reset', 'TCTL.EN found clear while up: device was reset underneath us', 'error');
+      this.scheduleReset('unexpected-reset');
+      iv.watchdog!.WakeAtTime(kIOTimerClockMachAbsoluteTime, now + this.options.watchdogPeriodNs, 0);
+      return;
+    }
     this.updateLink();
-    this.stats.update(iv.mmio!);
-    const paused = (iv.mmio!.rd32(R.STATUS) & R.STATUS_TXOFF) !== 0;
+    this.stats.update(mmio);
+    this.rxOverrunsLogged = this.rxOverruns;
+    this.recoverInterrupts();
+    const paused = (mmio.rd32(R.STATUS) & R.STATUS_TXOFF) !== 0;
     if (this.linkUp && !paused) {
       for (const ring of iv.txRings) {
-        if (ring.pending > 0 && now - ring.lastProgressNs > this.options.hangTimeoutNs) {
+        // Work pending, no progress for the timeout, and the oldest descriptor still not done
+        // (done-but-unreaped is a lost interrupt, handled above, not a hang).
+        if (ring.pending > 0 && now - ring.lastProgressNs > this.options.hangTimeoutNs && !ring.readyToClean()) {
           this.reportHang(ring, now);
           this.scheduleReset('tx-hang');
           break;
@@ -835,13 +880,50 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     iv.watchdog!.WakeAtTime(kIOTimerClockMachAbsoluteTime, now + this.options.watchdogPeriodNs, 0);
   }
 
+  /**
+   * Interrupt loss insurance (igb's watchdog forces a poll the same way): a ring holding
+   * completed descriptors that nobody reaped since the last watchdog lost its interrupt —
+   * its vector may even be left auto-masked. Unmask it and poll now.
+   */
+  private recoverInterrupts(): void {
+    const iv = this.iv;
+    let lost = 0;
+    const now = this.runtime.scheduler.now;
+    // Far longer than any moderation delay: done descriptors this old were never announced.
+    const stale = Math.max(1e6, 50 * this.options.itrUs * 1000);
+    for (let q = 0; q < R.NUM_QUEUES; q++) {
+      const tx = iv.txRings[q];
+      const rx = iv.rxRings[q];
+      if ((tx.readyToClean() && now - tx.lastProgressNs > stale) || (rx.readyToClean() && now - rx.lastProgressNs > stale)) lost |= 1 << q;
+    }
+    if (lost === 0) return;
+    this.logEvent('interrupt-recovery', `queues 0x${lost.toString(16)} had completed descriptors unreaped for over a millisecond (interrupt lost): polling`, 'warn');
+    iv.mmio!.wr32(R.EIMS, lost);
+    for (let q = 0; q < R.NUM_QUEUES; q++) if (lost & (1 << q)) this.queueInterrupt(q);
+    // Interrupts are not to be trusted for a while: poll every millisecond as well.
+    const first = this.pollUntilNs <= now;
+    this.pollUntilNs = now + this.options.watchdogPeriodNs * 2;
+    if (first) iv.pollTimer!.WakeAtTime(kIOTimerClockMachAbsoluteTime, now + POLL_PERIOD_NS, 0);
+  }
+
+  /** Poll mode after interrupt loss: reap every queue each millisecond until it expires. */
+  private pollTick(): void {
+    if (!this.enabled || this.deviceRemoved) return;
+    const now = this.runtime.scheduler.now;
+    for (let q = 0; q < R.NUM_QUEUES; q++) this.queueInterrupt(q);
+    if (now < this.pollUntilNs) this.iv.pollTimer!.WakeAtTime(kIOTimerClockMachAbsoluteTime, now + POLL_PERIOD_NS, 0);
+  }
+
+  private pollUntilNs = 0;
+
   private reportHang(ring: TxRing, now: number): void {
     const mmio = this.iv.mmio!;
     this.hangsDetected++;
-    this.runtime.tracer.error(
-      'driver',
+    this.logEvent(
+      'tx-hang',
       `Detected Tx Unit Hang: queue ${ring.queueIndex} TDH ${mmio.rd32(R.TDH(ring.queueIndex))} TDT ${mmio.rd32(R.TDT(ring.queueIndex))} ` +
         `next_to_use ${ring.nextToUse & ring.mask} next_to_clean ${ring.nextToClean & ring.mask} at ${now} ns`,
+      'error',
     );
   }
 
@@ -853,7 +935,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       this.resetting = false;
       if (!this.enabled || this.deviceRemoved) return;
       this.resets++;
-      this.runtime.tracer.warn('driver', `reset (${reason})`);
+      this.logEvent('reset', `adapter reset (${reason})`, 'warn');
       this.SetInterfaceEnable(false);
       resetHardware(this.iv.mmio!);
       this.SetInterfaceEnable(true);
@@ -862,13 +944,23 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
 
   /** Surprise removal: stop everything without touching the device again. */
   private deviceGone(): void {
+    this.removalDetected = true;
+    this.logEvent('device-removed', 'PCIe link lost: all-ones reads; device detached', 'error');
     if (!this.enabled) return;
     this.enabled = false;
     for (const s of this.iv.interruptSources) s.SetEnable(false);
     this.iv.watchdog?.SetEnable(false);
     this.reclaimInFlight();
+    // Refuse new work at the queues, as a disable does: nothing can reach the device now.
+    this.iv.txs?.SetEnable(false);
+    this.iv.rxs?.SetEnable(false);
     this.linkUp = false;
     this.ReportLinkStatus(kIOUserNetworkLinkStatusInactive, kIOUserNetworkMediaEthernetNone);
+  }
+
+  private logEvent(kind: DriverEventKind, detail: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+    this.events.add(this.runtime.scheduler.now, kind, detail);
+    this.runtime.tracer.log(level, 'driver', `${kind}: ${detail}`);
   }
 
   // ---------------------------------------------------------------- configuration without reset

@@ -21,6 +21,8 @@ export class RxRing {
   packets = 0;
   bytes = 0;
   errors = 0;
+  /** Virtual time of the last clean that took a descriptor (lost-interrupt detection). */
+  lastProgressNs = 0;
 
   constructor(
     readonly queueIndex: number,
@@ -102,6 +104,7 @@ export class RxRing {
       bytes += length;
       good[g++] = handle;
     }
+    if (g + b > 0) this.lastProgressNs = nowNs;
     this.packets += g;
     this.bytes += bytes;
     this.errors += b;
@@ -111,6 +114,13 @@ export class RxRing {
   }
 
   private readonly result = { good: 0, bad: 0 };
+
+  /** True if the descriptor at nextToClean is done (DD set) but not yet reaped. */
+  readyToClean(): boolean {
+    if (this.nextToClean === this.nextToAlloc) return false;
+    const d = this.base32 + (this.nextToClean & this.mask) * (DESCRIPTOR_BYTES >>> 2);
+    return (this.u32[d + 2] & RXD_STAT_DD) !== 0;
+  }
 
   /** Takes back every buffer given to hardware (disable/reset). */
   reclaimAll(out: Int32Array): number {

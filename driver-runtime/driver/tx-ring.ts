@@ -145,6 +145,13 @@ export class TxRing {
     return n;
   }
 
+  /** True if the descriptor at nextToClean is done (DD set) but not yet reaped. */
+  readyToClean(): boolean {
+    if (this.nextToClean === this.nextToUse) return false;
+    const d = this.base32 + (this.nextToClean & this.mask) * (DESCRIPTOR_BYTES >>> 2);
+    return (this.u32[d + 3] & TXD_STA_DD) !== 0;
+  }
+
   /** Takes back every posted packet (disable/reset): they never reach the wire now. */
   reclaimAll(out: Int32Array): number {
     let n = 0;

@@ -1,5 +1,7 @@
 import { Machine, type LeakReport, type MachineOptions } from './machine.ts';
 import { buildReport, type ScenarioReport } from './scenario-report.ts';
+import { scheduleFault, type FaultRecord, type FaultSpec } from './faults.ts';
+import type { DriverEvent } from '../driver/driver-events.ts';
 
 export interface RunOptions extends MachineOptions {
   durationNs: number;
@@ -7,7 +9,9 @@ export interface RunOptions extends MachineOptions {
   onProgress?: (fraction: number) => void;
   /** Slice length for progress reports, ns (default 100 ms). */
   progressSliceNs?: number;
-  /** Inspect or poke the machine after boot (fault injection, rule changes). */
+  /** Faults to inject, in virtual time from the start. */
+  faults?: FaultSpec[];
+  /** Inspect or poke the machine after boot (rule changes, extra probes). */
   onBoot?: (machine: Machine) => void;
 }
 
@@ -15,8 +19,10 @@ export interface RunResult {
   report: ScenarioReport;
   leaks: LeakReport;
   pcap: Uint8Array | null;
-  /** Trace lines at warn level and above, for the CLI's event log. */
-  events: { timeNs: number; level: string; source: string; message: string }[];
+  /** What the driver noticed (link, hangs, resets, faults), with time and cause. */
+  events: DriverEvent[];
+  /** Injected faults as they began and ended. */
+  faults: FaultRecord[];
 }
 
 /**
@@ -26,6 +32,8 @@ export interface RunResult {
  */
 export function runScenario(options: RunOptions): RunResult {
   const machine = Machine.boot(options);
+  const faults: FaultRecord[] = [];
+  for (const f of options.faults ?? []) scheduleFault(machine, f, faults);
   options.onBoot?.(machine);
   const slice = options.progressSliceNs ?? 100e6;
   let done = 0;
@@ -37,10 +45,7 @@ export function runScenario(options: RunOptions): RunResult {
   }
   const report = buildReport(machine, options.durationNs);
   const pcap = machine.tap ? machine.tap.bytes().slice() : null;
+  const events = machine.driver.events.all().slice();
   const leaks = machine.shutdown();
-  const events = machine.runtime.tracer
-    .all()
-    .filter((e) => e.level === 'warn' || e.level === 'error')
-    .map((e) => ({ ...e }));
-  return { report, leaks, pcap, events };
+  return { report, leaks, pcap, events, faults };
 }

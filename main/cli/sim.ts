@@ -10,6 +10,7 @@ import type { DriverOptions } from '../../driver-runtime/driver/driver-options.t
 import { InputError, loadRules, loadScenario } from './load-files.ts';
 import { reportText } from './format.ts';
 import { comparisonText, baselineText } from './compare.ts';
+import { FAULT_SYNTAX, parseFault, type FaultSpec } from '../../driver-runtime/host/faults.ts';
 
 const HELP = `usage: npm run sim -- --scenario NAME [options]
 
@@ -26,6 +27,9 @@ stack) in deterministic virtual time and prints what each application got.
                          improvement factor over that baseline
   --scheduler MODE       hardware Tx arbiter: sp (default), drr, sp-drr, fifo
   --quanta A,B,C,D       DRR quanta in bytes for queues 0..3 (with drr / sp-drr)
+  --fault SPEC           inject a fault (repeatable): ${FAULT_SYNTAX}
+                         kinds: link-flap surprise-removal tx-hang dma-error pool-exhaustion
+                         rx-overrun lost-interrupts interrupt-storm reset pause
   --pcap FILE            write both wire directions as a pcap file (ns timestamps)
   --json                 print the report as JSON instead of tables
   --help                 this text
@@ -43,6 +47,7 @@ interface Cli {
   driver: Partial<DriverOptions>;
   pcap?: string;
   json: boolean;
+  faults: FaultSpec[];
 }
 
 function parseCli(argv: string[]): Cli | null {
@@ -59,6 +64,7 @@ function parseCli(argv: string[]): Cli | null {
       scheduler: { type: 'string' },
       quanta: { type: 'string' },
       pcap: { type: 'string' },
+      fault: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -89,7 +95,14 @@ function parseCli(argv: string[]): Cli | null {
     if (q.length !== 4 || q.some((x) => !Number.isInteger(x) || x < 0 || x > 1 << 20)) throw new InputError('--quanta takes four integers 0..1048576 (bytes)');
     driver.drrQuanta = q as [number, number, number, number];
   }
+  let faults: FaultSpec[];
+  try {
+    faults = (values.fault ?? []).map(parseFault);
+  } catch (e) {
+    throw new InputError(`--fault: ${(e as Error).message}`);
+  }
   return {
+    faults,
     scenario: values.scenario,
     durationNs,
     ...(seed !== undefined ? { seed } : {}),
@@ -134,14 +147,20 @@ function main(argv: string[]): number {
     return 2;
   }
   const progress = cli.json || !process.stderr.isTTY ? undefined : (f: number) => process.stderr.write(`\r${(f * 100).toFixed(0)}%`);
-  const a: RunResult = runScenario({ ...base, ...(rulesA ? { rules: rulesA } : {}), capture: cli.pcap !== undefined, ...(progress ? { onProgress: progress } : {}) });
+  const a: RunResult = runScenario({
+    ...base,
+    ...(rulesA ? { rules: rulesA } : {}),
+    faults: cli.faults,
+    capture: cli.pcap !== undefined,
+    ...(progress ? { onProgress: progress } : {}),
+  });
   if (progress) process.stderr.write('\r    \r');
   if (cli.pcap && a.pcap) writeFileSync(cli.pcap, a.pcap);
   const b = rulesB ? runScenario({ ...base, rules: rulesB }) : null;
   const fifo = cli.baseline ? runScenario({ ...base, driver: { ...cli.driver, txScheduler: 'fifo', singleQueue: true } }) : null;
 
   if (cli.json) {
-    console.log(JSON.stringify({ report: a.report, leaks: a.leaks, events: a.events, compare: b?.report ?? null, baseline: fifo?.report ?? null }, null, 2));
+    console.log(JSON.stringify({ report: a.report, leaks: a.leaks, events: a.events, faults: a.faults, compare: b?.report ?? null, baseline: fifo?.report ?? null }, null, 2));
     return 0;
   }
   console.log(reportText(a.report));
@@ -150,7 +169,12 @@ function main(argv: string[]): number {
   if (fifo) console.log(`\nbaseline: one FIFO queue, no rules\n${baselineText(a.report, fifo.report)}`);
   const leaked = a.leaks.liveObjects + a.leaks.poolPacketsInUse + a.leaks.hostAllocations;
   console.log(`\nshutdown: ${leaked === 0 ? 'clean (no live objects, packets or host memory left)' : `LEAK ${JSON.stringify(a.leaks)}`}`);
-  for (const e of a.events) console.log(`event ${(e.timeNs / 1e6).toFixed(3)} ms ${e.level} ${e.source}: ${e.message}`);
+  const log = [
+    ...a.faults.map((f) => ({ t: f.timeNs, line: `fault   ${f.kind} ${f.phase}: ${f.detail}` })),
+    ...a.events.map((e) => ({ t: e.timeNs, line: `driver  ${e.kind}: ${e.detail}` })),
+  ].sort((x, y) => x.t - y.t);
+  if (log.length > 0) console.log('\nevents');
+  for (const e of log) console.log(`${(e.t / 1e6).toFixed(3).padStart(10)} ms  ${e.line}`);
   return leaked === 0 ? 0 : 1;
 }
 

@@ -1,0 +1,137 @@
+/**
+ * Every fault of nic-model.md §6.7: the driver reacts the way real drivers do, the event log
+ * says what happened and when, invariants hold afterwards (no leaked packet, counters add
+ * up) and traffic resumes where the hardware allows.
+ */
+import { describe, expect, it } from 'vitest';
+import { Machine } from '../../driver-runtime/host/machine.ts';
+import { parseFault, scheduleFault, type FaultRecord } from '../../driver-runtime/host/faults.ts';
+import type { DriverEventKind } from '../../driver-runtime/driver/driver-events.ts';
+import { scenario } from '../machine/helpers.ts';
+
+const FAULT_AT = 300e6;
+
+interface Outcome {
+  m: Machine;
+  log: FaultRecord[];
+  events: { timeNs: number; kind: DriverEventKind; detail: string }[];
+  framesAfter: number;
+  leaks: ReturnType<Machine['shutdown']>;
+}
+
+function runWith(spec: string, totalNs = 3e9, resumeFromNs = 2.2e9): Outcome {
+  const m = Machine.boot({ scenario: scenario('home-office'), seed: 3 });
+  const log: FaultRecord[] = [];
+  scheduleFault(m, parseFault(spec), log);
+  m.run(resumeFromNs);
+  const before = m.partner.counters.fromNicFrames;
+  m.run(totalNs - resumeFromNs);
+  const framesAfter = m.partner.counters.fromNicFrames - before;
+  m.drain();
+  const acc = m.stack.accounting();
+  expect(acc.inFlight).toBe(0);
+  expect(acc.sent).toBe(acc.enqueued + acc.drops);
+  expect(acc.enqueued).toBe(acc.onWire + acc.errors);
+  expect(m.partner.counters.badChecksum).toBe(0);
+  const events = m.driver.events.all().slice();
+  const leaks = m.shutdown();
+  expect(leaks.liveObjects).toBe(0);
+  expect(leaks.poolPacketsInUse).toBe(0);
+  expect(leaks.hostAllocations).toBe(0);
+  return { m, log, events, framesAfter, leaks };
+}
+
+const kinds = (o: Outcome) => o.events.filter((e) => e.timeNs >= FAULT_AT).map((e) => e.kind);
+
+describe('fault injection and recovery', () => {
+  it('link flap: link-down then link-up reported, no hang report, traffic resumes', () => {
+    const o = runWith('link-flap@300ms+200ms');
+    expect(kinds(o)).toEqual(['link-down', 'link-up']);
+    expect(o.events.find((e) => e.kind === 'link-down')!.timeNs).toBe(FAULT_AT);
+    expect(o.m.driver.hangsDetected).toBe(0);
+    expect(o.framesAfter).toBeGreaterThan(1000);
+  });
+
+  it('flow-control pause: Tx stalls but is never reported as a hang', () => {
+    const o = runWith('pause@300ms+1500ms');
+    expect(kinds(o)).not.toContain('tx-hang');
+    expect(o.m.driver.hangsDetected).toBe(0);
+    expect(o.m.driver.stats.xoffReceived).toBeGreaterThan(0);
+    expect(o.framesAfter).toBeGreaterThan(1000);
+  });
+
+  it('Tx hang on one queue: watchdog reports queue, TDH/TDT and resets; traffic resumes', () => {
+    const o = runWith('tx-hang@300ms:q0');
+    const hang = o.events.find((e) => e.kind === 'tx-hang')!;
+    expect(hang.detail).toMatch(/queue 0 TDH \d+ TDT \d+ next_to_use \d+ next_to_clean \d+/);
+    expect(hang.timeNs).toBeGreaterThan(FAULT_AT + 1e9);
+    expect(kinds(o)).toContain('reset');
+    expect(o.m.driver.hangsDetected).toBe(1);
+    expect(o.framesAfter).toBeGreaterThan(1000);
+  });
+
+  it('DMA error (bad descriptor): DOUTSYNC seen, adapter reset, traffic resumes', () => {
+    const o = runWith('dma-error@300ms:q0');
+    expect(kinds(o).slice(0, 2)).toEqual(['dma-error', 'reset']);
+    expect(o.framesAfter).toBeGreaterThan(1000);
+  });
+
+  it('surprise removal: detected by all-ones reads, device never touched again, everything reclaimed', () => {
+    const m = Machine.boot({ scenario: scenario('home-office'), seed: 3 });
+    scheduleFault(m, parseFault('surprise-removal@300ms'), []);
+    m.run(1.05e9); // the watchdog at 1 s reads STATUS and finds all-ones
+    expect(m.driver.deviceRemoved).toBe(true);
+    const removedEvent = m.driver.events.all().find((e) => e.kind === 'device-removed')!;
+    expect(removedEvent.timeNs).toBe(1e9);
+    const accessesAtDetection = m.pci.stats.accessErrors;
+    m.run(2e9);
+    m.drain();
+    const acc = m.stack.accounting();
+    expect(acc.inFlight).toBe(0);
+    expect(acc.enqueued).toBe(acc.onWire + acc.errors);
+    const leaks = m.shutdown();
+    // Once detected, the driver issued no more MMIO, not even during Stop.
+    expect(m.pci.stats.accessErrors).toBe(accessesAtDetection);
+    expect(leaks).toMatchObject({ liveObjects: 0, poolPacketsInUse: 0, hostAllocations: 0 });
+  });
+
+  it('packet-pool exhaustion: senders count pool-empty drops and recover when packets return', () => {
+    const o = runWith('pool-exhaustion@300ms+100ms');
+    const dropsPoolEmpty = o.m.stack.allAppStats().reduce((n, a) => n + a.txDropPoolEmpty, 0);
+    expect(dropsPoolEmpty + o.m.stack.counters.rxPostPoolEmpty).toBeGreaterThan(0);
+    expect(o.framesAfter).toBeGreaterThan(1000);
+  });
+
+  it('Rx overrun: counted (RXO, missed packets) and reported once per watchdog period', () => {
+    const o = runWith('rx-overrun@300ms+50ms');
+    expect(kinds(o)).toEqual(['rx-overrun']);
+    expect(o.m.driver.stats.rxMissed).toBeGreaterThan(0);
+    expect(o.framesAfter).toBeGreaterThan(1000);
+  });
+
+  it('lost interrupts: the watchdog notices unreaped work, polls, and traffic resumes', () => {
+    const o = runWith('lost-interrupts@300ms:500');
+    expect(kinds(o)).toContain('interrupt-recovery');
+    expect(o.framesAfter).toBeGreaterThan(1000);
+  });
+
+  it('interrupt storm: spurious messages coalesce, nothing breaks', () => {
+    const o = runWith('interrupt-storm@300ms:v0:5000');
+    expect(kinds(o)).toEqual([]);
+    expect(o.framesAfter).toBeGreaterThan(1000);
+  });
+
+  it('reset during traffic: the driver finds TCTL.EN clear, re-initialises, traffic resumes', () => {
+    const o = runWith('reset@300ms');
+    expect(kinds(o)).toContain('unexpected-reset');
+    expect(kinds(o)).toContain('reset');
+    expect(o.framesAfter).toBeGreaterThan(1000);
+  });
+
+  it('refuses malformed fault specs with a reason', () => {
+    expect(() => parseFault('meltdown@1s')).toThrow(/unknown kind "meltdown"/);
+    expect(() => parseFault('tx-hang@soon')).toThrow(/invalid duration/);
+    expect(() => parseFault('tx-hang@1s:q9')).toThrow(/bad argument|queue must be/);
+    expect(parseFault('link-flap@2s+500ms')).toMatchObject({ kind: 'link-flap', atNs: 2e9, durationNs: 500e6 });
+  });
+});
