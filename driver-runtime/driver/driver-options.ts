@@ -26,6 +26,14 @@ export interface DriverOptions {
   txScheduler: 'fifo' | 'sp' | 'drr' | 'sp-drr';
   /** DRR quanta in bytes per queue (0 = strict in sp-drr). */
   drrQuanta: [number, number, number, number];
+  /**
+   * Active queue management on the software queues: 'codel' drops at dequeue once packets
+   * wait longer than `codelTargetNs` for `codelIntervalNs`; 'tail' only tail-drops at
+   * `swQueueBytes`.
+   */
+  aqm: 'codel' | 'tail';
+  codelTargetNs: number;
+  codelIntervalNs: number;
   /** Baseline: send everything on one queue, ignoring rules and service classes. */
   singleQueue: boolean;
   /** App slots in the statistics region (app ids 0..appCapacity-1). */
@@ -55,6 +63,9 @@ export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
   drrQuanta: [1514, 1514, 1514, 1514],
   appCapacity: 256,
   singleQueue: false,
+  aqm: 'codel',
+  codelTargetNs: 5_000_000,
+  codelIntervalNs: 100_000_000,
 };
 
 /** Headroom left in Tx buffers; Rx buffers start at offset 0 so a whole 2 KiB is usable. */

@@ -5,6 +5,8 @@ import { CRCERRS, GORCH, GORCL, GOTCH, GOTCL, GPRC, GPTC, MPC, RNBC, RXERRC, XOF
 export interface DriverDrops {
   /** Software queue for the packet's class was full (tail drop). */
   swQueueFull: number;
+  /** Dropped by CoDel at dequeue: waited past the target for a whole interval. */
+  aqm: number;
   /** Held by a per-app cap when its hold ring was full. */
   capExceeded: number;
   /** TxCompletion queue refused a packet (freed to the pool instead). */
@@ -31,7 +33,7 @@ export class DriverStats {
   crcErrors = 0;
   rxErrors = 0;
   xoffReceived = 0;
-  readonly drops: DriverDrops = { swQueueFull: 0, capExceeded: 0, completionFull: 0, aborted: 0, rxErrors: 0, rxCompletionFull: 0 };
+  readonly drops: DriverDrops = { swQueueFull: 0, aqm: 0, capExceeded: 0, completionFull: 0, aborted: 0, rxErrors: 0, rxCompletionFull: 0 };
   readonly txQueueDrops = new Float64Array(4);
 
   update(mmio: Mmio): void {

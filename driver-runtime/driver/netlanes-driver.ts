@@ -52,6 +52,7 @@ import {
 } from '../pci/io-pci-device.ts';
 import { RxRing } from './rx-ring.ts';
 import { SoftwareQueue } from './sw-queue.ts';
+import { CoDel } from './codel.ts';
 import { TxRing } from './tx-ring.ts';
 import { programHardware, programTxScheduler, resetHardware } from './hw-setup.ts';
 
@@ -141,6 +142,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   private allMulticast = false;
   private multicast: Uint8Array[] = [];
   readonly classifier = new RuleClassifier();
+  /** Per-queue CoDel state (used when options.aqm is 'codel'). */
+  readonly aqm: CoDel[] = [];
   readonly shaper = new AppShaper();
   /** The per-app/per-queue statistics region (mapped by clients); null before Start. */
   statsView: StatsView | null = null;
@@ -384,6 +387,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       iv.txRings.push(new TxRing(q, o.txRingSize, txMem.value!, this.byteLimitFor()));
       iv.rxRings.push(new RxRing(q, o.rxRingSize, rxMem.value!));
       iv.swQueues.push(new SoftwareQueue(o.swQueuePackets, o.swQueueBytes));
+      this.aqm.push(new CoDel(o.codelTargetNs, o.codelIntervalNs));
     }
     return kIOReturnSuccess;
   }
@@ -472,6 +476,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     this.runtime.tracer.info('driver', `SetInterfaceEnable(${enable})`);
     if (enable) {
       for (const r of iv.txRings) r.byteLimit = this.byteLimitFor();
+      for (const a of this.aqm) a.reset();
       programHardware(iv.mmio, iv.txRings, iv.rxRings, this.options, this.mtu, this.rxFilterFlags());
       programTxScheduler(iv.mmio, this.options);
       for (const q of [iv.txs!, iv.txc!, iv.rxs!, iv.rxc!]) q.SetEnable(true);
@@ -677,24 +682,44 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (this.enabled) this.releaseShaped();
   }
 
-  /** Moves packets from class queues to hardware rings as far as each ring admits; one TDT write per ring. */
+  /**
+   * Moves packets from class queues to hardware rings as far as each ring admits, highest
+   * queue first; one TDT write per ring. With CoDel, a packet that waited too long is
+   * dropped here, at dequeue, where its sojourn time is known.
+   */
   private transmitPending(): void {
     const iv = this.iv;
     const mmio = iv.mmio!;
     const pool = iv.pool!;
+    const codel = this.options.aqm === 'codel';
+    const now = this.runtime.scheduler.now;
+    let dropped = 0;
     for (let q = R.NUM_QUEUES - 1; q >= 0; q--) {
       const sw = iv.swQueues[q];
       if (sw.count === 0) continue;
       const ring = iv.txRings[q];
+      const aqm = this.aqm[q];
       let posted = 0;
       while (sw.count > 0 && ring.admits(sw.peekLength())) {
         const h = sw.shift();
+        if (codel && aqm.shouldDrop(now - pool.timestamp[h], now, sw.bytes)) {
+          pool.setCompletionStatus(h, kIOReturnAborted);
+          this.stats.drops.aqm++;
+          this.stats.txQueueDrops[q]++;
+          this.dropBurst[dropped++] = h;
+          if (dropped === this.dropBurst.length) {
+            this.completeTx(this.dropBurst, dropped);
+            dropped = 0;
+          }
+          continue;
+        }
         ring.post(pool, h, pool.dataLength[h]);
         posted++;
       }
       if (posted > 0) mmio.wr32(R.TDT(q), ring.tail());
       ring.stopped = sw.count > 0;
     }
+    if (dropped > 0) this.completeTx(this.dropBurst, dropped);
   }
 
   /** igb_clean_tx_irq for one ring; returns true when everything done was reaped. */
@@ -1046,7 +1071,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       Ipkts: s.rxGoodPackets,
       Ierrs: s.crcErrors + s.rxErrors + s.rxMissed,
       Opkts: s.txGoodPackets,
-      Oerrs: s.drops.swQueueFull + s.drops.capExceeded + s.drops.completionFull + s.drops.aborted,
+      Oerrs: s.drops.swQueueFull + s.drops.aqm + s.drops.capExceeded + s.drops.completionFull + s.drops.aborted,
       Coll: 0,
       Drop: s.rxNoBuffer,
     };

@@ -26,6 +26,8 @@ stack) in deterministic virtual time and prints what each application got.
   --baseline             also run with no rules on one FIFO queue and print each app's p99
                          improvement factor over that baseline
   --scheduler MODE       hardware Tx arbiter: sp (default), drr, sp-drr, fifo
+  --aqm codel|tail       software-queue AQM: CoDel 5 ms/100 ms (default) or tail drop only
+  --queue-limit BYTES    software queue byte limit per hardware queue (default 8 MiB)
   --quanta A,B,C,D       DRR quanta in bytes for queues 0..3 (with drr / sp-drr)
   --fault SPEC           inject a fault (repeatable): ${FAULT_SYNTAX}
                          kinds: link-flap surprise-removal tx-hang dma-error pool-exhaustion
@@ -63,6 +65,8 @@ function parseCli(argv: string[]): Cli | null {
       baseline: { type: 'boolean', default: false },
       scheduler: { type: 'string' },
       quanta: { type: 'string' },
+      aqm: { type: 'string' },
+      'queue-limit': { type: 'string' },
       pcap: { type: 'string' },
       fault: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
@@ -89,6 +93,15 @@ function parseCli(argv: string[]): Cli | null {
     const mode = modes.find((m) => m === values.scheduler);
     if (!mode) throw new InputError(`--scheduler must be one of ${modes.join(', ')}`);
     driver.txScheduler = mode;
+  }
+  if (values.aqm !== undefined) {
+    if (values.aqm !== 'codel' && values.aqm !== 'tail') throw new InputError('--aqm must be codel or tail');
+    driver.aqm = values.aqm;
+  }
+  if (values['queue-limit'] !== undefined) {
+    const bytes = Number(values['queue-limit']);
+    if (!Number.isInteger(bytes) || bytes < 3044 || bytes > 1 << 30) throw new InputError('--queue-limit takes bytes, 3044..1073741824');
+    driver.swQueueBytes = bytes;
   }
   if (values.quanta !== undefined) {
     const q = values.quanta.split(',').map(Number);

@@ -31,7 +31,7 @@ describe.each(['home-office', 'contention'])('scenario %s', (name) => {
     expect(m.driver.stats.txGoodPackets).toBe(acc.onWire);
     // Driver drops are exactly the stack's error completions.
     const d = m.driver.stats.drops;
-    expect(d.swQueueFull + d.capExceeded + d.completionFull + d.aborted).toBe(acc.errors);
+    expect(d.swQueueFull + d.aqm + d.capExceeded + d.completionFull + d.aborted).toBe(acc.errors);
     // Frames from the partner: every one was received by the NIC or counted as missed (MPC).
     expect(m.driver.stats.rxGoodPackets + m.driver.stats.rxMissed).toBe(p.toNicFrames);
     expect(p.toNicFrames).toBeGreaterThan(0);

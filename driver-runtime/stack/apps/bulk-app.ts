@@ -25,6 +25,13 @@ export class BulkApp extends App {
   private tcpSeq = 1;
   private pumping = false;
   private backoffUntil = 0;
+  /**
+   * Congestion window (bytes): starts at the send buffer, halves on a loss, grows by one
+   * packet per window of completions — TCP Reno's AIMD, so a queue that drops (CoDel, tail)
+   * actually slows the sender instead of just refilling.
+   */
+  private cwnd = 0;
+  private completedSeen = 0;
 
   constructor(host: AppHost, identity: AppIdentity, config: AppConfig) {
     super(host, identity, config, BULK_BURST);
@@ -44,7 +51,15 @@ export class BulkApp extends App {
   }
 
   override lossReported(now: number): void {
+    const size = this.template?.length ?? (this.profile as BulkProfile).packetBytes;
+    if (this.cwnd === 0) this.cwnd = (this.profile as BulkProfile).sndbufBytes;
+    this.cwnd = Math.max(2 * size, this.cwnd / 2);
     this.backoffUntil = now + LOSS_BACKOFF_NS;
+  }
+
+  /** Current congestion window in bytes (the send buffer until the first loss). */
+  get congestionWindow(): number {
+    return this.cwnd === 0 ? (this.profile as BulkProfile).sndbufBytes : this.cwnd;
   }
 
   override nextSequence(): number {
@@ -70,7 +85,16 @@ export class BulkApp extends App {
           if (this.timer === NO_EVENT && now + DOWN_POLL_NS < this.stopAt) this.arm(now + DOWN_POLL_NS);
           return;
         }
-        const room = Math.floor((p.sndbufBytes - c.outstandingBytes) / size);
+        if (this.cwnd !== 0) {
+          // Additive increase: one packet per congestion window of completions.
+          const done = c.txCompleted - this.completedSeen;
+          this.completedSeen = c.txCompleted;
+          this.cwnd = Math.min(p.sndbufBytes, this.cwnd + (done * size * size) / this.cwnd);
+        } else {
+          this.completedSeen = c.txCompleted;
+        }
+        const window = this.cwnd === 0 ? p.sndbufBytes : this.cwnd;
+        const room = Math.floor((window - c.outstandingBytes) / size);
         const n = room <= 0 ? 0 : room < BULK_BURST ? room : BULK_BURST;
         if (n === 0 && this.heldCount === 0) return; // send buffer full: completions wake us
         const before = c.outstandingPackets;
