@@ -26,6 +26,10 @@ export interface DriverOptions {
   txScheduler: 'fifo' | 'sp' | 'drr' | 'sp-drr';
   /** DRR quanta in bytes per queue (0 = strict in sp-drr). */
   drrQuanta: [number, number, number, number];
+  /** Starvation guard: minimum share of the link per queue (0 = none), e.g. 1/16 for Q0. */
+  floors: [number, number, number, number];
+  /** Per-queue maximum rate in bits/s (0 = unlimited), enforced by the NIC's rate limiter. */
+  maxBps: [number, number, number, number];
   /**
    * Active queue management on the software queues: 'codel' drops at dequeue once packets
    * wait longer than `codelTargetNs` for `codelIntervalNs`; 'tail' only tail-drops at
@@ -61,6 +65,8 @@ export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
   rxRefillThreshold: 16,
   txScheduler: 'sp',
   drrQuanta: [1514, 1514, 1514, 1514],
+  floors: [0, 0, 0, 0],
+  maxBps: [0, 0, 0, 0],
   appCapacity: 256,
   singleQueue: false,
   aqm: 'codel',

@@ -35,6 +35,9 @@ export const RTTBCNRC = 0x036b0;
 export const TXSCHED = 0x1f000;
 export const TXQWRR = (q: number): number => 0x1f010 + 4 * q;
 export const TXQBURST = (q: number): number => 0x1f020 + 4 * q;
+/** OURS: guaranteed minimum rate (starvation guard): enable b31 | link/min in 14.14 fixed point. */
+export const TXQMIN = (q: number): number => 0x1f030 + 4 * q;
+export const TXQMIN_ENABLE = 1 << 31;
 
 // Per-queue ring registers (stride 0x40).
 export const RDBAL = (q: number): number => 0x0c000 + 0x40 * q;

@@ -87,10 +87,23 @@ const SCHED_MODE = { fifo: R.TXSCHED_FIFO, sp: R.TXSCHED_SP, drr: R.TXSCHED_DRR,
  * Tx arbitration: TXARB slot 0 (highest) = queue 3 … slot 3 = queue 0, so NetLanes'
  * "Queue 3 highest" holds in SP; TXSCHED picks the mode; TXQWRR holds DRR quanta.
  */
-export function programTxScheduler(mmio: Mmio, options: DriverOptions): void {
+export function programTxScheduler(mmio: Mmio, options: DriverOptions, linkBps: number): void {
   const txarb = 3 | (2 << 2) | (1 << 4) | (0 << 6);
   mmio.wr32(R.TXARB, txarb);
   for (let q = 0; q < R.NUM_QUEUES; q++) mmio.wr32(R.TXQWRR(q), options.drrQuanta[q] >>> 0);
   mmio.wr32(R.TXSCHED, SCHED_MODE[options.txScheduler]);
   mmio.wr32(R.TQAVCTRL, options.txScheduler === 'fifo' ? 0 : R.TQAVCTRL_TRANSMIT_MODE);
+  for (let q = 0; q < R.NUM_QUEUES; q++) {
+    const floor = options.floors[q];
+    mmio.wr32(R.TXQMIN(q), floor > 0 ? (R.TXQMIN_ENABLE | rateFactor(1 / floor)) >>> 0 : 0);
+    // Max rate: select the queue, then RS_ENA | link/rate in 14.14 (82576 RTTBCNRC).
+    const max = options.maxBps[q];
+    mmio.wr32(R.RTTDQSEL, q);
+    mmio.wr32(R.RTTBCNRC, max > 0 && max < linkBps ? (R.RTTBCNRC_RS_ENA | rateFactor(linkBps / max)) >>> 0 : 0);
+  }
+}
+
+/** A ratio ≥ 1 as 14.14 fixed point (integer part bits 27:14, fraction 13:0). */
+function rateFactor(ratio: number): number {
+  return Math.min(0x0fffffff, Math.round(ratio * 16384));
 }

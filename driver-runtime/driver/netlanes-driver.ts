@@ -478,7 +478,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       for (const r of iv.txRings) r.byteLimit = this.byteLimitFor();
       for (const a of this.aqm) a.reset();
       programHardware(iv.mmio, iv.txRings, iv.rxRings, this.options, this.mtu, this.rxFilterFlags());
-      programTxScheduler(iv.mmio, this.options);
+      programTxScheduler(iv.mmio, this.options, this.linkBitsPerSecond());
       for (const q of [iv.txs!, iv.txc!, iv.rxs!, iv.rxc!]) q.SetEnable(true);
       for (const s of iv.interruptSources) s.SetEnable(true);
       this.enabled = true;
@@ -863,6 +863,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
         r.lastProgressNs = this.runtime.scheduler.now;
       }
       this.ReportDataBandwidths(bps, bps, 0, 0);
+      // Rate factors are relative to the link: reprogram them for the new speed.
+      programTxScheduler(this.iv.mmio!, this.options, bps);
     }
     this.ReportLinkStatus(up ? kIOUserNetworkLinkStatusActive : kIOUserNetworkLinkStatusInactive, up ? media | kIOUserNetworkMediaOptionFullDuplex : kIOUserNetworkMediaEthernetNone);
   }
@@ -1046,11 +1048,19 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     mmio.wr32(R.RCTL, R.RCTL_EN | R.RCTL_BAM | R.RCTL_SECRC | this.rxFilterFlags());
   }
 
-  /** Changes the hardware arbiter at run time (no reset). */
-  setTxScheduler(mode: DriverOptions['txScheduler'], quanta?: DriverOptions['drrQuanta']): void {
-    this.options.txScheduler = mode;
-    if (quanta) this.options.drrQuanta = quanta;
-    if (this.iv.mmio && !this.iv.mmio.removed) programTxScheduler(this.iv.mmio, this.options);
+  /**
+   * Changes the hardware Tx policy at run time, without a reset: arbiter mode, DRR quanta,
+   * per-queue floors (starvation guard) and maximum rates. Refuses bad values whole.
+   */
+  setTxPolicy(policy: Partial<Pick<DriverOptions, 'txScheduler' | 'drrQuanta' | 'floors' | 'maxBps'>>): IOReturn {
+    const q4 = (a: unknown) => Array.isArray(a) && a.length === 4 && a.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0);
+    if (policy.drrQuanta && (!q4(policy.drrQuanta) || policy.drrQuanta.some((x) => !Number.isInteger(x) || x > 1 << 20))) return kIOReturnBadArgument;
+    if (policy.floors && (!q4(policy.floors) || policy.floors.some((x) => x > 1) || policy.floors.reduce((a, b) => a + b, 0) > 1)) return kIOReturnBadArgument;
+    if (policy.maxBps && !q4(policy.maxBps)) return kIOReturnBadArgument;
+    if (policy.txScheduler && !['fifo', 'sp', 'drr', 'sp-drr'].includes(policy.txScheduler)) return kIOReturnBadArgument;
+    Object.assign(this.options, policy);
+    if (this.iv.mmio && !this.iv.mmio.removed) programTxScheduler(this.iv.mmio, this.options, this.linkBitsPerSecond());
+    return kIOReturnSuccess;
   }
 
   // ---------------------------------------------------------------- statistics
