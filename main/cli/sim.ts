@@ -10,6 +10,7 @@ import type { DriverOptions } from '../../driver-runtime/driver/driver-options.t
 import { InputError, loadRules, loadScenario } from './load-files.ts';
 import { reportText } from './format.ts';
 import { comparisonText, baselineText } from './compare.ts';
+import { compareRuleSets } from '../../driver-runtime/host/what-if.ts';
 import { FAULT_SYNTAX, parseFault, type FaultSpec } from '../../driver-runtime/host/faults.ts';
 
 const HELP = `usage: npm run sim -- --scenario NAME [options]
@@ -29,6 +30,8 @@ stack) in deterministic virtual time and prints what each application got.
   --aqm codel|tail       software-queue AQM: CoDel 5 ms/100 ms (default) or tail drop only
   --queue-limit BYTES    software queue byte limit per hardware queue (default 8 MiB)
   --quanta A,B,C,D       DRR quanta in bytes for queues 0..3 (with drr / sp-drr)
+  --floors A,B,C,D       starvation guard: minimum link share per queue 0..3, e.g. 0.0625,0,0,0
+  --max-mbps A,B,C,D     maximum rate per queue 0..3 in Mb/s (0 = unlimited)
   --fault SPEC           inject a fault (repeatable): ${FAULT_SYNTAX}
                          kinds: link-flap surprise-removal tx-hang dma-error pool-exhaustion
                          rx-overrun lost-interrupts interrupt-storm reset pause
@@ -66,6 +69,8 @@ function parseCli(argv: string[]): Cli | null {
       scheduler: { type: 'string' },
       quanta: { type: 'string' },
       aqm: { type: 'string' },
+      floors: { type: 'string' },
+      'max-mbps': { type: 'string' },
       'queue-limit': { type: 'string' },
       pcap: { type: 'string' },
       fault: { type: 'string', multiple: true },
@@ -102,6 +107,18 @@ function parseCli(argv: string[]): Cli | null {
     const bytes = Number(values['queue-limit']);
     if (!Number.isInteger(bytes) || bytes < 3044 || bytes > 1 << 30) throw new InputError('--queue-limit takes bytes, 3044..1073741824');
     driver.swQueueBytes = bytes;
+  }
+  if (values.floors !== undefined) {
+    const f = values.floors.split(',').map(Number);
+    if (f.length !== 4 || f.some((x) => !(x >= 0 && x <= 1)) || f.reduce((a, b) => a + b, 0) > 1) {
+      throw new InputError('--floors takes four shares 0..1 that sum to at most 1');
+    }
+    driver.floors = f as [number, number, number, number];
+  }
+  if (values['max-mbps'] !== undefined) {
+    const m = values['max-mbps'].split(',').map(Number);
+    if (m.length !== 4 || m.some((x) => !(x >= 0 && x <= 100_000))) throw new InputError('--max-mbps takes four rates 0..100000 (0 = unlimited)');
+    driver.maxBps = m.map((x) => x * 1e6) as [number, number, number, number];
   }
   if (values.quanta !== undefined) {
     const q = values.quanta.split(',').map(Number);
@@ -160,16 +177,18 @@ function main(argv: string[]): number {
     return 2;
   }
   const progress = cli.json || !process.stderr.isTTY ? undefined : (f: number) => process.stderr.write(`\r${(f * 100).toFixed(0)}%`);
-  const a: RunResult = runScenario({
-    ...base,
-    ...(rulesA ? { rules: rulesA } : {}),
-    faults: cli.faults,
-    capture: cli.pcap !== undefined,
-    ...(progress ? { onProgress: progress } : {}),
-  });
+  const runOptions: RunOptions = { ...base, faults: cli.faults, capture: cli.pcap !== undefined };
+  let a: RunResult;
+  let b: RunResult | null = null;
+  if (rulesB) {
+    const w = compareRuleSets(runOptions, rulesA ?? null, rulesB, progress);
+    a = w.a;
+    b = w.b;
+  } else {
+    a = runScenario({ ...runOptions, ...(rulesA ? { rules: rulesA } : {}), ...(progress ? { onProgress: progress } : {}) });
+  }
   if (progress) process.stderr.write('\r    \r');
   if (cli.pcap && a.pcap) writeFileSync(cli.pcap, a.pcap);
-  const b = rulesB ? runScenario({ ...base, rules: rulesB }) : null;
   const fifo = cli.baseline ? runScenario({ ...base, driver: { ...cli.driver, txScheduler: 'fifo', singleQueue: true } }) : null;
 
   if (cli.json) {
