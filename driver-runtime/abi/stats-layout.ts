@@ -31,6 +31,8 @@ export const APP_COLUMNS = [
   'rxPackets',
   'rxBytes',
   'dropQueueFull',
+  'dropAqm',
+  'dropCap',
   'dropAborted',
   'shapedPackets',
   'currentQueue',

@@ -558,7 +558,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
 
   private completeAborted(handles: Int32Array, n: number): void {
     const pool = this.iv.pool!;
-    for (let i = 0; i < n; i++) pool.setCompletionStatus(handles[i], kIOReturnAborted);
+    const aborted = this.statsView?.app.dropAborted;
+    for (let i = 0; i < n; i++) {
+      pool.setCompletionStatus(handles[i], kIOReturnAborted);
+      const app = pool.appId[handles[i]];
+      if (aborted && app < aborted.length) aborted[app]++;
+    }
     this.stats.drops.aborted += n;
     this.completeTx(handles, n);
   }
@@ -601,6 +606,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
         if (shaper.isCapped(app)) {
           const verdict = shaper.offer(app, h, pool.dataLength[h], now);
           if (verdict === 'held') {
+            if (app < capacity) this.statsView!.app.shapedPackets[app]++;
             held = true;
             continue;
           }
@@ -608,6 +614,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
             drops[dropped++] = h;
             pool.setCompletionStatus(h, kIOReturnAborted);
             this.stats.drops.capExceeded++;
+            if (app < capacity) this.statsView!.app.dropCap[app]++;
             if (dropped === drops.length) {
               this.completeTx(drops, dropped);
               dropped = 0;
@@ -619,6 +626,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
           pool.setCompletionStatus(h, kIOReturnAborted);
           this.stats.txQueueDrops[q]++;
           this.stats.drops.swQueueFull++;
+          if (app < capacity) this.statsView!.app.dropQueueFull[app]++;
           drops[dropped++] = h;
           if (dropped === drops.length) {
             this.completeTx(drops, dropped);
@@ -705,6 +713,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
         if (codel && aqm.shouldDrop(now - pool.timestamp[h], now, sw.bytes)) {
           pool.setCompletionStatus(h, kIOReturnAborted);
           this.stats.drops.aqm++;
+          const app = pool.appId[h];
+          if (app < this.options.appCapacity) this.statsView!.app.dropAqm[app]++;
           this.stats.txQueueDrops[q]++;
           this.dropBurst[dropped++] = h;
           if (dropped === this.dropBurst.length) {
