@@ -288,7 +288,8 @@ export const TXQBURST = (n: number): number => 0x1f020 + 4 * n;
  *   is "under its floor" and is served first (several: lowest TXARB slot); otherwise the
  *   configured mode decides. Floor service does not touch DRR deficits or the DRR round;
  * - the rate limiter still gates eligibility, so a floor never lifts a queue above RTTBCNRC;
- * - writing TXQMIN(n) restarts queue n's bucket empty; CTRL.RST clears all floors.
+ * - rewriting TXQMIN(n) while enabled keeps the credit (new rate from the write on); enabling
+ *   starts the bucket empty, disabling clears it; CTRL.RST clears all floors.
  * Floors summing to < 1 are each met in the long run; a floor above the link (factor < 1.0)
  * makes the queue effectively top priority.
  */

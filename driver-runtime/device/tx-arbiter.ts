@@ -20,8 +20,6 @@ export interface ArbiterInput {
   eligible: number;
   /** Bit q set: queue q has a complete packet (eligible or not, e.g. rate limited). */
   backlogged: number;
-  /** Bit q set: queue q's floor credit covers its head frame (TXQMIN); 0 when no floors. */
-  underFloor: number;
   /** TXARB register value. */
   txarb: number;
   /** DRR quanta (TXQWRR). */
@@ -52,10 +50,6 @@ export class TxArbiter {
       return -1;
     }
     const single = (input.eligible & (input.eligible - 1)) === 0;
-    if ((input.underFloor & input.eligible) !== 0 && mode !== TXSCHED_FIFO) {
-      this.forgetIdle(input);
-      return this.strict(input, input.underFloor);
-    }
     switch (mode) {
       case TXSCHED_SP:
         // One eligible queue: strict priority has nothing to decide.
@@ -72,6 +66,16 @@ export class TxArbiter {
       default:
         return single ? 31 - Math.clz32(input.eligible) : this.fifo(input);
     }
+  }
+
+  /**
+   * TXQMIN floors (not in FIFO): the lowest-slot eligible queue in `under` (credit covers its
+   * head frame), or -1 to let `pick` decide. DRR round and deficits are left as they are.
+   */
+  floorPick(mode: number, input: ArbiterInput, under: number): number {
+    if ((under & input.eligible) === 0 || mode === TXSCHED_FIFO) return -1;
+    this.forgetIdle(input);
+    return this.strict(input, under);
   }
 
   private fifo(input: ArbiterInput): number {

@@ -79,7 +79,6 @@ export class TxEngine implements EventHandler {
   private readonly input: ArbiterInput = {
     eligible: 0,
     backlogged: 0,
-    underFloor: 0,
     txarb: 0,
     quantum: new Uint32Array(4),
     headBytes: new Int32Array(4),
@@ -153,7 +152,7 @@ export class TxEngine implements EventHandler {
     this.kick();
   }
 
-  /** TXQMIN(q) written: reprogram the queue's floor (its credit restarts at 0). */
+  /** TXQMIN(q) written: settle all credits at the old rates, then reprogram queue q's floor. */
   floorWritten(q: number, txqmin: number, linkBps: number): void {
     const now = this.sched?.now ?? 0;
     this.floors.sync(now, this.backlogMask());
@@ -241,7 +240,6 @@ export class TxEngine implements EventHandler {
     this.inflightQueue = q;
     this.inflightGeneration = Q.generation;
     this.limiter.consume(q, wireBytes, now);
-    this.floors.consume(q, wireBytes);
     this.busy = true;
     return true;
   }
@@ -275,18 +273,30 @@ export class TxEngine implements EventHandler {
     }
     input.eligible = eligible;
     input.backlogged = backlogged;
-    // Floors off: this single branch is all the starvation guard costs.
-    input.underFloor =
-      this.floors.active === 0 ? 0 : this.floors.under(now, backlogged, input.headBytes, WIRE_OVERHEAD);
     input.txarb = this.regs.get(R.TXARB);
     const mode =
       this.regs.get(R.TQAVCTRL) & R.TQAVCTRL_TRANSMIT_MODE ? this.regs.get(R.TXSCHED) & 3 : R.TXSCHED_FIFO;
-    const q = this.arbiter.pick(mode, input);
-    if (q < 0) {
+    // Floors off: this single branch is all the starvation guard costs per decision.
+    const q =
+      this.floors.active === 0 ? this.arbiter.pick(mode, input) : this.pickWithFloors(now, mode, input);
+    if (q < 0 && limitedReady !== Infinity) this.wakeAtTime(limitedReady);
+    return q;
+  }
+
+  /**
+   * Decision with TXQMIN floors: settle the credits, serve an eligible queue under its floor
+   * first, else the configured mode; debit the chosen queue's credit by its head frame.
+   */
+  private pickWithFloors(now: number, mode: number, input: ArbiterInput): number {
+    const floors = this.floors;
+    const under = floors.under(now, input.backlogged, input.headBytes, WIRE_OVERHEAD);
+    let q = this.arbiter.floorPick(mode, input, under);
+    if (q < 0) q = this.arbiter.pick(mode, input);
+    if (q >= 0) {
+      floors.consume(q, input.headBytes[q] + WIRE_OVERHEAD);
+    } else {
       // Pure DRR serves no quantum-0 queue: wake when one of them reaches its floor.
-      const floorReady =
-        this.floors.active === 0 ? Infinity : this.floors.readyAt(eligible, input.headBytes, WIRE_OVERHEAD, now);
-      const t = floorReady < limitedReady ? floorReady : limitedReady;
+      const t = floors.readyAt(input.eligible, input.headBytes, WIRE_OVERHEAD, now);
       if (t !== Infinity) this.wakeAtTime(t);
     }
     return q;

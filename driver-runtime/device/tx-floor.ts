@@ -21,6 +21,13 @@ import { TXQMIN_CREDIT_CAP, TXQMIN_ENABLE, TXQMIN_RF_MASK, TXQMIN_RF_ONE } from 
 
 /** Float tolerance when comparing credit to a frame size (same as the rate limiter's). */
 const EPSILON_BYTES = 1e-6;
+/**
+ * Lowest credit, wire bytes. 0 = service above the floor is forgiven (CAKE-like: the guard
+ * engages within one head frame of floor time after a hog appears, whatever the queue got
+ * before; a queue the mode also serves may end slightly above max(floor, mode share)). A
+ * negative bound would remember that much excess service instead.
+ */
+const CREDIT_MIN = 0;
 
 export class FloorGuard {
   /** Bit q set: queue q has an enabled floor. Zero = the guard costs one branch per decision. */
@@ -34,17 +41,21 @@ export class FloorGuard {
   /** Bit q set: queue q was backlogged at its last sync (so its credit fills since then). */
   private filling = 0;
 
-  /** Programs queue `q` from a TXQMIN value. The bucket restarts empty. */
+  /**
+   * Programs queue `q` from a TXQMIN value (credits already settled to `now` by the caller).
+   * A queue that keeps a floor keeps its credit (so rewriting the same policy is harmless);
+   * a newly enabled floor starts empty; disabling clears it.
+   */
   configure(q: number, txqmin: number, linkBps: number, now: number, backlogged: boolean): void {
     const bit = 1 << q;
     this.config[q] = txqmin >>> 0;
     const factor = (txqmin & TXQMIN_RF_MASK) / TXQMIN_RF_ONE;
     const enabled = (txqmin & TXQMIN_ENABLE) !== 0 && factor > 0;
+    if (!enabled || (this.active & bit) === 0) this.credit[q] = 0;
     this.bytesPerNs[q] = enabled ? linkBps / factor / 8e9 : 0;
-    this.credit[q] = 0;
     this.updatedAt[q] = now;
     this.active = enabled ? this.active | bit : this.active & ~bit;
-    this.filling = backlogged ? this.filling | bit : this.filling & ~bit;
+    this.filling = backlogged && enabled ? this.filling | bit : this.filling & ~bit;
   }
 
   /** Link speed change: settle at the old rate, then re-derive rates (credit is kept). */
@@ -105,7 +116,7 @@ export class FloorGuard {
   consume(q: number, wireBytes: number): void {
     if (((this.active >> q) & 1) === 0) return;
     const c = this.credit[q] - wireBytes;
-    this.credit[q] = c > 0 ? c : 0;
+    this.credit[q] = c > CREDIT_MIN ? c : CREDIT_MIN;
   }
 
   reset(): void {

@@ -69,48 +69,45 @@ function writeIp(buf: Uint8Array, off: number, spec: Ipv4Spec, proto: number, l4
   );
 }
 
-/** Ethernet/IPv4/UDP with payload and both checksums; returns the (padded) frame length. */
-export function buildUdpFrame(buf: Uint8Array, off: number, spec: UdpFrameSpec): number {
+/**
+ * Checks the fit, then writes the L2 header and the IPv4 header for `l4Len` bytes of
+ * protocol `proto`; returns the offset of the L4 header.
+ */
+function writeIpv4Headers(buf: Uint8Array, off: number, spec: Ipv4Spec, proto: number, l4Len: number): number {
   const l2 = l2HeaderLength(spec);
-  const l4Len = UDP_HEADER_LEN + spec.payloadLength;
   ensureFits(buf, off, l2, IPV4_HEADER_LEN + l4Len);
   writeL2(buf, off, spec, ETHERTYPE_IPV4);
-  const l3 = off + l2;
-  writeIp(buf, l3, spec, IPPROTO_UDP, l4Len);
-  const l4 = l3 + IPV4_HEADER_LEN;
+  writeIp(buf, off + l2, spec, proto, l4Len);
+  return off + l2 + IPV4_HEADER_LEN;
+}
+
+/** Ethernet/IPv4/UDP with payload and both checksums; returns the (padded) frame length. */
+export function buildUdpFrame(buf: Uint8Array, off: number, spec: UdpFrameSpec): number {
+  const l4Len = UDP_HEADER_LEN + spec.payloadLength;
+  const l4 = writeIpv4Headers(buf, off, spec, IPPROTO_UDP, l4Len);
   writeUdpHeader(buf, l4, spec.srcPort, spec.dstPort, spec.payloadLength);
   fillPayload(buf, l4 + UDP_HEADER_LEN, spec.payloadLength, spec.payload);
   writeL4Checksum(buf, l4, l4Len, spec.srcIp, spec.dstIp, IPPROTO_UDP);
-  return padFrame(buf, off, l2 + IPV4_HEADER_LEN + l4Len);
+  return padFrame(buf, off, l4 - off + l4Len);
 }
 
 /** Ethernet/IPv4/TCP (20-byte header) with payload and both checksums. */
 export function buildTcpFrame(buf: Uint8Array, off: number, spec: TcpFrameSpec): number {
-  const l2 = l2HeaderLength(spec);
   const l4Len = TCP_HEADER_LEN + spec.payloadLength;
-  ensureFits(buf, off, l2, IPV4_HEADER_LEN + l4Len);
-  writeL2(buf, off, spec, ETHERTYPE_IPV4);
-  const l3 = off + l2;
-  writeIp(buf, l3, spec, IPPROTO_TCP, l4Len);
-  const l4 = l3 + IPV4_HEADER_LEN;
+  const l4 = writeIpv4Headers(buf, off, spec, IPPROTO_TCP, l4Len);
   writeTcpHeader(buf, l4, spec.srcPort, spec.dstPort, spec.seq, spec.ack, spec.flags, spec.window);
   fillPayload(buf, l4 + TCP_HEADER_LEN, spec.payloadLength, spec.payload);
   writeL4Checksum(buf, l4, l4Len, spec.srcIp, spec.dstIp, IPPROTO_TCP);
-  return padFrame(buf, off, l2 + IPV4_HEADER_LEN + l4Len);
+  return padFrame(buf, off, l4 - off + l4Len);
 }
 
 /** Ethernet/IPv4/ICMP echo request or reply with data and both checksums. */
 export function buildIcmpEchoFrame(buf: Uint8Array, off: number, spec: IcmpEchoFrameSpec): number {
-  const l2 = l2HeaderLength(spec);
   const l4Len = ICMP_HEADER_LEN + spec.payloadLength;
-  ensureFits(buf, off, l2, IPV4_HEADER_LEN + l4Len);
-  writeL2(buf, off, spec, ETHERTYPE_IPV4);
-  const l3 = off + l2;
-  writeIp(buf, l3, spec, IPPROTO_ICMP, l4Len);
-  const l4 = l3 + IPV4_HEADER_LEN;
+  const l4 = writeIpv4Headers(buf, off, spec, IPPROTO_ICMP, l4Len);
   fillPayload(buf, l4 + ICMP_HEADER_LEN, spec.payloadLength, spec.payload);
   writeIcmpEcho(buf, l4, spec.type, spec.id, spec.seq, spec.payloadLength);
-  return padFrame(buf, off, l2 + IPV4_HEADER_LEN + l4Len);
+  return padFrame(buf, off, l4 - off + l4Len);
 }
 
 /** Ethernet/ARP (28 B body), padded to 60 bytes. The caller picks DA (broadcast for requests). */

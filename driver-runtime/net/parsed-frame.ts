@@ -29,6 +29,12 @@ export class ParsedFrame {
 
   /** Start of the L3 header (after Ethernet and tag); -1 if the frame is too short. */
   l3Offset = -1;
+  /**
+   * IPv4 header usable: version 4, IHL >= 5 inside the frame, total length consistent. The IP
+   * fields, payloadOffset and (unless a later fragment) l4Offset/l4Length then hold even when
+   * an L4 error bit is set, so a lenient reader can tell an IP error from an L4 one.
+   */
+  ipValid = false;
   ipHeaderLength = 0;
   ipTotalLength = 0;
   ipDscp = 0;
@@ -86,6 +92,7 @@ export class ParsedFrame {
     this.vlanDei = false;
     this.vlanVid = 0;
     this.l3Offset = -1;
+    this.ipValid = false;
     this.ipHeaderLength = 0;
     this.ipTotalLength = 0;
     this.ipDscp = 0;

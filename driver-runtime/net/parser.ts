@@ -3,10 +3,12 @@
  * TCP (RFC 9293), ICMP echo (RFC 792), ARP (RFC 826). Fills a reused ParsedFrame; never
  * allocates and never throws: every read is preceded by a length check against the frame
  * end, and problems are reported as PARSE_* bits. Checksums are reported, not verified
- * (checksum.ts verifies) because a NIC with Rx checksum offload would skip that work.
+ * (frameChecksumsValid / checksum.ts verify) because a NIC with Rx checksum offload would
+ * skip that work.
  * Not handled (reported as an unknown EtherType / protocol): IPv6, QinQ 0x88a8, 802.3 LLC.
  */
 import { readU16, readU32, readU48 } from './bytes.ts';
+import { verifyIcmp, verifyIpv4Header, verifyL4 } from './checksum.ts';
 import {
   ARP_IPV4_LEN,
   ETHERTYPE_ARP,
@@ -78,6 +80,21 @@ export function parseFrame(buf: Uint8Array, off: number, len: number, out: Parse
   return out.errors === 0;
 }
 
+/**
+ * For a frame `parseFrame` has just read from `buf` into `f`: true when it is IPv4 carrying a
+ * UDP, TCP or ICMP header and both the IPv4 header checksum and the L4 checksum (over the
+ * L4 bytes the IP total length announces; UDP and TCP with the pseudo-header, a UDP checksum
+ * of 0 accepted as "not computed") verify. False for anything else. Allocates nothing.
+ */
+export function frameChecksumsValid(buf: Uint8Array, f: ParsedFrame): boolean {
+  if (!f.ipValid || f.l4Offset < 0) return false;
+  const proto = f.proto;
+  if (proto !== IPPROTO_UDP && proto !== IPPROTO_TCP && proto !== IPPROTO_ICMP) return false;
+  if (!verifyIpv4Header(buf, f.l3Offset)) return false;
+  if (proto === IPPROTO_ICMP) return verifyIcmp(buf, f.l4Offset, f.l4Length);
+  return verifyL4(buf, f.l4Offset, f.l4Length, f.srcIp, f.dstIp, proto);
+}
+
 function parseIpv4(buf: Uint8Array, l3: number, end: number, out: ParsedFrame): void {
   if (end - l3 < 1) {
     out.errors |= PARSE_SHORT;
@@ -111,6 +128,7 @@ function parseIpv4(buf: Uint8Array, l3: number, end: number, out: ParsedFrame): 
     out.errors |= PARSE_BAD_IP_LENGTH;
     return;
   }
+  out.ipValid = true;
   const l4 = l3 + hl;
   const l4Len = total - hl;
   out.payloadOffset = l4;

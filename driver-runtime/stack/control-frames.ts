@@ -1,33 +1,13 @@
 /**
- * Control frames both ends of the wire build: ARP requests/replies and ICMP echo replies.
- * Control path (a handful per run), so clarity over speed: full checksums, no templates.
+ * The ICMP echo reply both ends of the wire send back (ARP and echo requests come from
+ * net/frame-builder.ts). Control path (a handful per run), so clarity over speed: full
+ * checksums, no templates.
  */
 import { writeU16, writeU32 } from '../net/bytes.ts';
 import { icmpChecksum, writeIpv4HeaderChecksum } from '../net/checksum.ts';
-import { ARP_IPV4_LEN, ETHERTYPE_ARP, ETH_HEADER_LEN, ICMP_ECHO_REPLY } from '../net/constants.ts';
-import { padFrame, writeEthernetHeader } from '../net/ethernet.ts';
-import { writeArp } from '../net/arp.ts';
+import { ICMP_ECHO_REPLY } from '../net/constants.ts';
 import { writeMac } from '../net/mac.ts';
-import type { FrameParser } from './frame-parser.ts';
-
-/**
- * Writes an ARP frame (RFC 826) at `off`: Ethernet to `ethDst` (broadcast for a request),
- * sender = (`myMac`, `myIp`), target = (`targetMac`, `targetIp`); returns the padded length (60).
- */
-export function writeArpFrame(
-  buf: Uint8Array,
-  off: number,
-  op: number,
-  ethDst: number,
-  myMac: number,
-  myIp: number,
-  targetMac: number,
-  targetIp: number,
-): number {
-  writeEthernetHeader(buf, off, ethDst, myMac, ETHERTYPE_ARP);
-  writeArp(buf, off + ETH_HEADER_LEN, op, myMac, myIp, targetMac, targetIp);
-  return padFrame(buf, off, ETH_HEADER_LEN + ARP_IPV4_LEN);
-}
+import type { ParsedFrame } from '../net/parsed-frame.ts';
 
 /**
  * Writes at `dst` the reply to the ICMP echo request that `p` has just parsed from
@@ -41,7 +21,7 @@ export function writeEchoReply(
   src: Uint8Array,
   srcOff: number,
   len: number,
-  p: FrameParser,
+  p: ParsedFrame,
   myMac: number,
   myIp: number,
 ): number {

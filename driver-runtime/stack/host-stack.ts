@@ -37,22 +37,19 @@ import {
   type IOUserNetworkPacketBufferPool,
 } from '../networking/packet-buffer-pool.ts';
 import { ARP_OP_REPLY, ARP_OP_REQUEST, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, MAC_BROADCAST } from '../net/constants.ts';
+import { stampPacket, type FlowTemplate } from '../net/flow-template.ts';
+import { buildArpFrame } from '../net/frame-builder.ts';
 import { parseIpv4 } from '../net/ipv4-address.ts';
 import { isMulticastMac, macFromBytes } from '../net/mac.ts';
-import { writeArpFrame, writeEchoReply } from './control-frames.ts';
+import { ParsedFrame } from '../net/parsed-frame.ts';
+import { frameChecksumsValid } from '../net/parser.ts';
+import { writeEchoReply } from './control-frames.ts';
 import { Prng } from '../sim/prng.ts';
 import { SYSTEM_IDENTITY, type AppIdentity } from './app-identity.ts';
 import { App, AppCounters, type AppHost } from './apps/app.ts';
 import { createApp } from './apps/create-app.ts';
-import {
-  FRAME_ARP,
-  FRAME_INVALID,
-  FRAME_IPV4_ICMP,
-  FRAME_IPV4_TCP,
-  FRAME_IPV4_UDP,
-  FrameParser,
-} from './frame-parser.ts';
-import { FrameTemplate } from './frame-template.ts';
+import { FRAME_ARP, FRAME_INVALID, FRAME_IPV4_ICMP, FRAME_IPV4_TCP, FRAME_IPV4_UDP, parseFrameKind } from './frame-kind.ts';
+import { buildFlowTemplate } from './flow-frames.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
 import type { RxFlowSource } from './rx-flow.ts';
 import { serviceClassDscp } from './service-class.ts';
@@ -134,7 +131,8 @@ export class HostStack implements AppHost, FrameSink {
   private readonly lifecycleEvents: EventId[] = [];
   /** Apps that saw an error completion in the current reap (indexed by app id). */
   private lossApps = new Uint8Array(1);
-  private readonly parser = new FrameParser();
+  /** The one record every received frame is parsed into. */
+  private readonly parsed = new ParsedFrame();
   private readonly flowSource: RxFlowSource | null;
   private readonly arpRetryNs: number;
   private readonly verifyRx: boolean;
@@ -287,7 +285,7 @@ export class HostStack implements AppHost, FrameSink {
     this.apps.forEach((app, i) => {
       const t = app.profile;
       if (t.kind !== 'receive') {
-        const tpl = new FrameTemplate({
+        const tpl = buildFlowTemplate({
           srcMac: this.hostMac,
           dstMac: mac,
           vlanPcp: app.config.vlanPcp ?? -1,
@@ -382,7 +380,7 @@ export class HostStack implements AppHost, FrameSink {
   }
 
   /** One burst of at most BURST packets: held packets first, then new ones from the template. */
-  private transmitBurst(app: App, tpl: FrameTemplate, want: number, now: number): number {
+  private transmitBurst(app: App, tpl: FlowTemplate, want: number, now: number): number {
     const c = app.counters;
     const txs = this.queues.txSubmission;
     let accepted = 0;
@@ -408,7 +406,7 @@ export class HostStack implements AppHost, FrameSink {
     while (built < want) {
       const h = pool.allocatePacket();
       if (h < 0) break;
-      const len = tpl.stamp(mem, pool.dataStart(h), app.ipId, app.nextSequence(now));
+      const len = stampPacket(tpl, mem, pool.dataStart(h), app.ipId, app.nextSequence(now));
       app.ipId = (app.ipId + 1) & 0xffff;
       pool.dataLength[h] = len;
       pool.appId[h] = app.identity.appId;
@@ -485,7 +483,7 @@ export class HostStack implements AppHost, FrameSink {
       c.txDropPoolEmpty++;
       return;
     }
-    const len = writeArpFrame(this.mem, pool.dataStart(h), op, dstMac, this.hostMac, this.hostIp, targetMac, targetIp);
+    const len = buildArpFrame(this.mem, pool.dataStart(h), { dstMac, srcMac: this.hostMac, op, senderMac: this.hostMac, senderIp: this.hostIp, targetMac, targetIp });
     c.txSentBytes += len;
     this.submitSystem(h, len, kIOUserNetworkServiceClassCTL);
   }
@@ -509,7 +507,7 @@ export class HostStack implements AppHost, FrameSink {
       c.txDropPoolEmpty++;
       return;
     }
-    writeEchoReply(this.mem, pool.dataStart(h), this.mem, off, len, this.parser, this.hostMac, this.hostIp);
+    writeEchoReply(this.mem, pool.dataStart(h), this.mem, off, len, this.parsed, this.hostMac, this.hostIp);
     this.submitSystem(h, len, kIOUserNetworkServiceClassCTL);
   }
 
@@ -630,9 +628,9 @@ export class HostStack implements AppHost, FrameSink {
 
   /** FrameSink: parse one received frame and deliver it. */
   receiveFrame(off: number, len: number, now: number, arrivalNs: number): void {
-    const p = this.parser;
+    const p = this.parsed;
     const sc = this.counters;
-    const kind = p.parse(this.mem, off, len);
+    const kind = parseFrameKind(this.mem, off, len, p);
     if (kind === FRAME_INVALID) {
       sc.rxInvalid++;
       return;
@@ -659,7 +657,7 @@ export class HostStack implements AppHost, FrameSink {
       sc.rxUnmatched++;
       return;
     }
-    if (this.verifyRx && !p.checksumsValid()) {
+    if (this.verifyRx && !frameChecksumsValid(this.mem, p)) {
       sc.rxBadChecksum++;
       return;
     }

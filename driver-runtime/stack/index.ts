@@ -25,8 +25,16 @@ export {
 } from './link-partner.ts';
 export type { RxFlowSource, RxFlowSpec } from './rx-flow.ts';
 export { WireTap } from './wire-tap.ts';
-export { FrameTemplate, type FrameTemplateOptions, type FlowProtocol } from './frame-template.ts';
-export { FrameParser } from './frame-parser.ts';
+export { buildFlowTemplate, type FlowFrameOptions, type FlowProtocol } from './flow-frames.ts';
+export {
+  FRAME_INVALID,
+  FRAME_ARP,
+  FRAME_IPV4_UDP,
+  FRAME_IPV4_TCP,
+  FRAME_IPV4_ICMP,
+  FRAME_OTHER,
+  parseFrameKind,
+} from './frame-kind.ts';
 export {
   SERVICE_CLASS_KEYS,
   SERVICE_CLASS_VALUE,

@@ -15,11 +15,15 @@ import { NO_EVENT } from '../sim/scheduler.ts';
 import { FCS_BYTES, IFG_BYTES, PREAMBLE_BYTES } from '../sim/units.ts';
 import type { WirePeer } from '../device/wire.ts';
 import { ARP_OP_REPLY, ARP_OP_REQUEST, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, MAC_BROADCAST } from '../net/constants.ts';
+import { stampPacket, type FlowTemplate } from '../net/flow-template.ts';
+import { buildArpFrame, buildIcmpEchoFrame } from '../net/frame-builder.ts';
 import { parseIpv4 } from '../net/ipv4-address.ts';
 import { isMulticastMac, parseMac } from '../net/mac.ts';
-import { writeArpFrame, writeEchoReply } from './control-frames.ts';
-import { FRAME_ARP, FRAME_INVALID, FRAME_IPV4_ICMP, FRAME_IPV4_TCP, FRAME_IPV4_UDP, FrameParser } from './frame-parser.ts';
-import { FrameTemplate } from './frame-template.ts';
+import { ParsedFrame } from '../net/parsed-frame.ts';
+import { frameChecksumsValid } from '../net/parser.ts';
+import { writeEchoReply } from './control-frames.ts';
+import { FRAME_ARP, FRAME_INVALID, FRAME_IPV4_ICMP, FRAME_IPV4_TCP, FRAME_IPV4_UDP, parseFrameKind } from './frame-kind.ts';
+import { buildFlowTemplate } from './flow-frames.ts';
 import type { RxFlowSource, RxFlowSpec } from './rx-flow.ts';
 import type { WireTap } from './wire-tap.ts';
 
@@ -76,7 +80,7 @@ export class PartnerCounters {
 
 interface Flow {
   readonly spec: RxFlowSpec;
-  template: FrameTemplate | null;
+  template: FlowTemplate | null;
   readonly intervalNs: number;
   nextDue: number;
   active: boolean;
@@ -110,7 +114,8 @@ export class LinkPartner implements WirePeer, RxFlowSource {
   private readonly nic: WireReceiver;
   private readonly tap: WireTap | null;
   private readonly verify: boolean;
-  private readonly parser = new FrameParser();
+  /** The one record every frame from the NIC is parsed into. */
+  private readonly parsed = new ParsedFrame();
   private readonly flows: Flow[] = [];
   // Reply ring: fixed slots of SLOT_BYTES.
   private readonly replyBuf: Uint8Array;
@@ -157,8 +162,8 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     c.fromNicBytes += length;
     this.framesByTxQueue[txQueue & 7]++;
     if (this.tap !== null) this.tap.tx(frame, offset, length, sfdTimeNs);
-    const p = this.parser;
-    const kind = p.parse(frame, offset, length);
+    const p = this.parsed;
+    const kind = parseFrameKind(frame, offset, length, p);
     if (kind === FRAME_INVALID) {
       c.invalid++;
       return;
@@ -186,7 +191,7 @@ export class LinkPartner implements WirePeer, RxFlowSource {
       c.notForUs++;
       return;
     }
-    if (this.verify && !p.checksumsValid()) {
+    if (this.verify && !frameChecksumsValid(frame, p)) {
       c.badChecksum++;
       return;
     }
@@ -225,7 +230,8 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     const slot = this.replySlot();
     if (slot < 0) return;
     this.counters.arpReplies++;
-    this.commitReply(slot, writeArpFrame(this.replyBuf, slot * SLOT_BYTES, ARP_OP_REPLY, toMac, this.mac, this.ip, toMac, toIp));
+    const reply = { dstMac: toMac, srcMac: this.mac, op: ARP_OP_REPLY, senderMac: this.mac, senderIp: this.ip, targetMac: toMac, targetIp: toIp };
+    this.commitReply(slot, buildArpFrame(this.replyBuf, slot * SLOT_BYTES, reply));
   }
 
   private queueEchoReply(frame: Uint8Array, offset: number, length: number): void {
@@ -233,14 +239,15 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     const slot = this.replySlot();
     if (slot < 0) return;
     this.counters.echoReplies++;
-    this.commitReply(slot, writeEchoReply(this.replyBuf, slot * SLOT_BYTES, frame, offset, length, this.parser, this.mac, this.ip));
+    this.commitReply(slot, writeEchoReply(this.replyBuf, slot * SLOT_BYTES, frame, offset, length, this.parsed, this.mac, this.ip));
   }
 
   /** Sends an ARP request for `targetIp` (default: the host's IP) toward the NIC. */
   arpForHost(targetIp: number = this.hostIp): boolean {
     const slot = this.replySlot();
     if (slot < 0 || targetIp < 0) return false;
-    this.commitReply(slot, writeArpFrame(this.replyBuf, slot * SLOT_BYTES, ARP_OP_REQUEST, MAC_BROADCAST, this.mac, this.ip, 0, targetIp));
+    const request = { dstMac: MAC_BROADCAST, srcMac: this.mac, op: ARP_OP_REQUEST, senderMac: this.mac, senderIp: this.ip, targetMac: 0, targetIp };
+    this.commitReply(slot, buildArpFrame(this.replyBuf, slot * SLOT_BYTES, request));
     return true;
   }
 
@@ -249,17 +256,8 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     if (this.hostMac < 0 || this.hostIp < 0) return false;
     const slot = this.replySlot();
     if (slot < 0) return false;
-    const t = new FrameTemplate({
-      srcMac: this.mac,
-      dstMac: this.hostMac,
-      srcIp: this.ip,
-      dstIp: this.hostIp,
-      protocol: 'icmp',
-      icmpId: id,
-      frameLength: 14 + 20 + 8 + dataBytes,
-    });
-    const len = t.stamp(this.replyBuf, slot * SLOT_BYTES, seq, seq);
-    this.commitReply(slot, len);
+    const request = { dstMac: this.hostMac, srcMac: this.mac, srcIp: this.ip, dstIp: this.hostIp, ipId: seq, type: ICMP_ECHO_REQUEST, id, seq, payloadLength: dataBytes };
+    this.commitReply(slot, buildIcmpEchoFrame(this.replyBuf, slot * SLOT_BYTES, request));
     return true;
   }
 
@@ -301,10 +299,10 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     return { frames: f.frames, bytes: f.bytes, active: f.active };
   }
 
-  private templateFor(f: Flow): FrameTemplate {
+  private templateFor(f: Flow): FlowTemplate {
     if (f.template === null) {
       const s = f.spec;
-      f.template = new FrameTemplate({
+      f.template = buildFlowTemplate({
         srcMac: this.mac,
         dstMac: this.hostMac,
         vlanPcp: s.vlanPcp,
@@ -376,7 +374,7 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     } else {
       const f = this.flows[pick];
       const tpl = this.templateFor(f);
-      len = tpl.stamp(this.txBuf, 0, f.ipId, f.seq);
+      len = stampPacket(tpl, this.txBuf, 0, f.ipId, f.seq);
       f.ipId = (f.ipId + 1) & 0xffff;
       f.seq = (f.seq + tpl.payloadLength) >>> 0;
       f.frames++;

@@ -1,5 +1,5 @@
 /** The seam between receive apps and whoever sources their traffic (the link partner). */
-import type { FlowProtocol } from './frame-template.ts';
+import type { FlowProtocol } from './flow-frames.ts';
 
 export interface RxFlowSpec {
   /** For the partner's counters and logs. */

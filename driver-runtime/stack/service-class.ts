@@ -4,34 +4,18 @@
  * (RFC 4594 classes): BK_SYS/BK → CS1, BE → 0, RD → AF21, OAM → CS2, AV → AF31,
  * RV → CS4, VI → AF41, VO → EF, CTL → CS6.
  */
-import {
-  kIOUserNetworkServiceClassAV,
-  kIOUserNetworkServiceClassBE,
-  kIOUserNetworkServiceClassBK,
-  kIOUserNetworkServiceClassBK_SYS,
-  kIOUserNetworkServiceClassCTL,
-  kIOUserNetworkServiceClassOAM,
-  kIOUserNetworkServiceClassRD,
-  kIOUserNetworkServiceClassRV,
-  kIOUserNetworkServiceClassVI,
-  kIOUserNetworkServiceClassVO,
-} from '../networking/constants.ts';
+import { SERVICE_CLASS_NAMES } from '../networking/constants.ts';
 
+/**
+ * The names of networking/constants.ts's SERVICE_CLASS_NAMES, in its order, as a literal
+ * tuple so scenario files can be validated against them (z.enum) and typed.
+ */
 export const SERVICE_CLASS_KEYS = ['BK_SYS', 'BK', 'BE', 'RD', 'OAM', 'AV', 'RV', 'VI', 'VO', 'CTL'] as const;
 export type ServiceClassName = (typeof SERVICE_CLASS_KEYS)[number];
 
-export const SERVICE_CLASS_VALUE: Readonly<Record<ServiceClassName, number>> = {
-  BK_SYS: kIOUserNetworkServiceClassBK_SYS,
-  BK: kIOUserNetworkServiceClassBK,
-  BE: kIOUserNetworkServiceClassBE,
-  RD: kIOUserNetworkServiceClassRD,
-  OAM: kIOUserNetworkServiceClassOAM,
-  AV: kIOUserNetworkServiceClassAV,
-  RV: kIOUserNetworkServiceClassRV,
-  VI: kIOUserNetworkServiceClassVI,
-  VO: kIOUserNetworkServiceClassVO,
-  CTL: kIOUserNetworkServiceClassCTL,
-};
+/** SERVICE_CLASS_NAMES itself, typed by name (tests/stack/service-class.test.ts checks the keys match). */
+export const SERVICE_CLASS_VALUE: Readonly<Record<ServiceClassName, number>> =
+  SERVICE_CLASS_NAMES as Readonly<Record<ServiceClassName, number>>;
 
 const DSCP: Readonly<Record<ServiceClassName, number>> = {
   BK_SYS: 8,

@@ -1,6 +1,12 @@
 /** fast-check generators for frame specs shared by the builder, template and parser tests. */
 import fc from 'fast-check';
-import type { Ipv4Spec, TcpFrameSpec, UdpFrameSpec, VlanSpec } from '../../driver-runtime/net/index.ts';
+import type {
+  IcmpEchoFrameSpec,
+  Ipv4Spec,
+  TcpFrameSpec,
+  UdpFrameSpec,
+  VlanSpec,
+} from '../../driver-runtime/net/index.ts';
 
 export const macArb = fc.integer({ min: 0, max: 0xffff_ffff_ffff });
 export const ipArb = fc.nat(0xffffffff);
@@ -47,4 +53,12 @@ export const tcpSpecArb: fc.Arbitrary<TcpFrameSpec> = fc.record({
   ack: u32Arb,
   flags: fc.nat(0xff),
   window: fc.nat(0xffff),
+});
+
+export const icmpEchoSpecArb: fc.Arbitrary<IcmpEchoFrameSpec> = fc.record({
+  ...ipv4Fields,
+  ...payloadFields,
+  type: fc.constantFrom(0, 8),
+  id: fc.nat(0xffff),
+  seq: fc.nat(0xffff),
 });

@@ -21,12 +21,13 @@ import {
   buildIcmpEchoFrame,
   buildTcpFrame,
   buildUdpFrame,
+  frameChecksumsValid,
   parseFrame,
   verifyIpv4Header,
   verifyL4,
   writeIpv4HeaderChecksum,
 } from '../../driver-runtime/net/index.ts';
-import { macArb, ipArb, tcpSpecArb, udpSpecArb } from './arbitraries.ts';
+import { icmpEchoSpecArb, macArb, ipArb, tcpSpecArb, udpSpecArb } from './arbitraries.ts';
 import { hex, toHex } from './helpers.ts';
 
 const out = new ParsedFrame();
@@ -292,5 +293,96 @@ describe('parseFrame on malformed input', () => {
     expect(out.etherType).toBe(ETHERTYPE_IPV6);
     expect(out.proto).toBe(-1);
     expect([out.payloadOffset, out.payloadLength]).toEqual([14, 46]);
+  });
+});
+
+describe('ipValid', () => {
+  it('is set for a usable IPv4 header even when L4 is malformed, and only then', () => {
+    const b = new Uint8Array(100);
+    const len = udp(b);
+    expect(parseFrame(b, 0, len, out)).toBe(true);
+    expect(out.ipValid).toBe(true);
+    const c = b.slice();
+    c[39] = 200; // UDP length > IP payload: an L4 error, the IP header is fine
+    expect(parseFrame(c, 0, len, out)).toBe(false);
+    expect([out.errors, out.ipValid, out.l4Offset, out.l4Length, out.srcPort]).toEqual([PARSE_BAD_L4_LENGTH, true, 34, 26, 1000]);
+    for (const [at, v] of [
+      [14, 0x65], // version
+      [14, 0x44], // IHL
+      [17, 200], // total length
+    ] as Array<[number, number]>) {
+      const d = b.slice();
+      d[at] = v;
+      parseFrame(d, 0, len, out);
+      expect(out.ipValid).toBe(false);
+    }
+    parseFrame(b, 0, 14, out); // EtherType IPv4, no header at all
+    expect([out.errors, out.ipValid]).toEqual([PARSE_SHORT, false]);
+    buildArpFrame(b, 0, { dstMac: MAC_BROADCAST, srcMac: A, op: 1, senderMac: A, senderIp: 1, targetMac: 0, targetIp: 2 });
+    parseFrame(b, 0, 60, out);
+    expect(out.ipValid).toBe(false);
+  });
+});
+
+describe('frameChecksumsValid', () => {
+  const buf = new Uint8Array(1600);
+  /** Builds a UDP, TCP or ICMP echo frame into `buf` when run; returns its length. */
+  const anyFrameArb = fc.oneof(
+    udpSpecArb.map((s) => () => buildUdpFrame(buf, 0, s)),
+    tcpSpecArb.map((s) => () => buildTcpFrame(buf, 0, s)),
+    icmpEchoSpecArb.map((s) => () => buildIcmpEchoFrame(buf, 0, s)),
+  );
+
+  it('accepts every UDP, TCP and ICMP echo frame the builders make (fast-check)', () => {
+    fc.assert(
+      fc.property(anyFrameArb, (build) => {
+        const len = build();
+        parseFrame(buf, 0, len, out);
+        expect(frameChecksumsValid(buf, out)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rejects any flipped bit in the IPv4 header or the L4 bytes (fast-check)', () => {
+    fc.assert(
+      fc.property(anyFrameArb, fc.nat(), fc.nat(7), (build, at, bit) => {
+        const len = build();
+        parseFrame(buf, 0, len, out);
+        const l4 = out.l4Offset;
+        // One bit anywhere in the IPv4 header or the L4 bytes: a ones' complement sum always notices.
+        const k = at % (20 + out.l4Length);
+        const i = k < 20 ? out.l3Offset + k : l4 + k - 20;
+        const c = buf.slice(0, len);
+        c[i]! ^= 1 << bit;
+        parseFrame(c, 0, len, out);
+        // A UDP checksum of 0 means "not computed" (RFC 768); a flip can only make it 0 from a power of two.
+        const udpZero = out.proto === IPPROTO_UDP && c[l4 + 6] === 0 && c[l4 + 7] === 0;
+        if (!udpZero) expect(frameChecksumsValid(c, out)).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is false for ARP, other EtherTypes, non-first fragments and unknown IP protocols', () => {
+    let len = buildArpFrame(buf, 0, { dstMac: MAC_BROADCAST, srcMac: A, op: 1, senderMac: A, senderIp: 1, targetMac: 0, targetIp: 2 });
+    parseFrame(buf, 0, len, out);
+    expect(frameChecksumsValid(buf, out)).toBe(false);
+    len = udp(buf);
+    const v6 = buf.slice(0, len);
+    v6[12] = 0x86;
+    v6[13] = 0xdd;
+    parseFrame(v6, 0, len, out);
+    expect(frameChecksumsValid(v6, out)).toBe(false);
+    const frag = buf.slice(0, len);
+    frag[21] = 0x10; // fragment offset 16
+    writeIpv4HeaderChecksum(frag, 14);
+    parseFrame(frag, 0, len, out);
+    expect(frameChecksumsValid(frag, out)).toBe(false);
+    const gre = buf.slice(0, len);
+    gre[23] = 47; // GRE
+    writeIpv4HeaderChecksum(gre, 14);
+    parseFrame(gre, 0, len, out);
+    expect(frameChecksumsValid(gre, out)).toBe(false);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FrameParser } from '../../driver-runtime/stack/frame-parser.ts';
+import { ParsedFrame } from '../../driver-runtime/net/parsed-frame.ts';
+import { frameChecksumsValid } from '../../driver-runtime/net/parser.ts';
+import { FRAME_ARP, FRAME_IPV4_UDP, parseFrameKind } from '../../driver-runtime/stack/frame-kind.ts';
 import { bulkApp, burstyApp, constantApp, makeRig, pingApp, receiveApp, runAndDrain, type Rig } from './harness.ts';
 
 const MS = 1e6;
@@ -53,11 +55,11 @@ describe('HostStack with a loopback driver and link partner', () => {
     const rig = makeRig({ apps: [constantApp('call', 100, 1e6, 500)] });
     rig.stack.start();
     const seen: number[] = [];
-    const p = new FrameParser();
+    const p = new ParsedFrame();
     const inner = rig.partner;
     rig.driver.peer = {
       frameFromNic(frame, off, len, t, q) {
-        seen.push(p.parse(frame, off, len));
+        seen.push(parseFrameKind(frame, off, len, p));
         inner.frameFromNic(frame, off, len, t, q);
       },
     };
@@ -66,8 +68,8 @@ describe('HostStack with a loopback driver and link partner', () => {
     expect(rig.stack.counters.arpRequestsSent).toBe(1);
     expect(rig.partner.counters.arpRequests).toBe(1);
     expect(rig.partner.hostMac).toBe(rig.stack.hostMac);
-    expect(seen[0]).toBe(1); // FRAME_ARP first
-    expect(seen.slice(1).every((k) => k === 2)).toBe(true); // then UDP only
+    expect(seen[0]).toBe(FRAME_ARP);
+    expect(seen.slice(1).every((k) => k === FRAME_IPV4_UDP)).toBe(true); // then UDP only
     expect(seen.length).toBeGreaterThan(2);
     // ARP is accounted to the system (app 0).
     expect(rig.stack.appStats(0).txCompleted).toBe(1);
@@ -238,20 +240,20 @@ describe('HostStack with a loopback driver and link partner', () => {
         receiveApp('music', 1201, 1e6, 50400),
       ],
     });
-    const p = new FrameParser();
+    const p = new ParsedFrame();
     let checked = 0;
     let bad = 0;
     let tagged = 0;
     const inner = rig.partner;
     rig.driver.peer = {
       frameFromNic(frame, off, len, t, q) {
-        const k = p.parse(frame, off, len);
-        if (k !== 1) {
+        const k = parseFrameKind(frame, off, len, p);
+        if (k !== FRAME_ARP) {
           checked++;
-          if (!p.checksumsValid()) bad++;
-          if (p.vlanTci >= 0) {
+          if (!frameChecksumsValid(frame, p)) bad++;
+          if (p.hasVlan) {
             tagged++;
-            expect(p.vlanTci >> 13).toBe(5);
+            expect([p.vlanPcp, p.vlanDei, p.vlanVid]).toEqual([5, false, 0]);
           }
         }
         inner.frameFromNic(frame, off, len, t, q);

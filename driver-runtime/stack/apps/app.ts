@@ -7,7 +7,7 @@
 import type { EventHandler, EventId, Scheduler } from '../../sim/scheduler.ts';
 import { NO_EVENT } from '../../sim/scheduler.ts';
 import type { AppIdentity } from '../app-identity.ts';
-import type { FrameTemplate } from '../frame-template.ts';
+import type { FlowTemplate } from '../../net/flow-template.ts';
 import { LatencyHistogram } from '../latency-histogram.ts';
 import type { AppConfig, TrafficProfile } from '../traffic-profile.ts';
 
@@ -71,7 +71,7 @@ export abstract class App implements EventHandler {
   /** Rx wait: stack reap time − the driver's receive timestamp (UDP/TCP frames of this app). */
   readonly rxLatency = new LatencyHistogram();
   /** Built by the stack once the peer MAC is known. */
-  template: FrameTemplate | null = null;
+  template: FlowTemplate | null = null;
   /** Packets refused by a full queue, kept for retry (only when `holdsOnFull`). */
   readonly held: Int32Array;
   heldCount = 0;
@@ -84,6 +84,7 @@ export abstract class App implements EventHandler {
   /** Receive flow at the partner, or -1. */
   flowId = -1;
   protected timer: EventId = NO_EVENT;
+  private streamSeq = 1;
 
   constructor(
     protected readonly host: AppHost,
@@ -125,9 +126,15 @@ export abstract class App implements EventHandler {
     if (this.active) this.tick(now);
   }
 
-  /** Sequence value stamped into the next packet (TCP sequence / ICMP echo sequence). */
+  /**
+   * Sequence value stamped into the next packet: by default the byte-stream (TCP) sequence,
+   * from 1 and advanced by the template's payload per packet (UDP ignores it); the ping app
+   * overrides it with the ICMP echo sequence.
+   */
   nextSequence(_now: number): number {
-    return 0;
+    const seq = this.streamSeq;
+    this.streamSeq = (seq + (this.template?.payloadLength ?? 0)) >>> 0;
+    return seq;
   }
 
   /** The stack freed Tx resources (completions reaped, queue space back). */
@@ -145,5 +152,11 @@ export abstract class App implements EventHandler {
 
   protected arm(at: number): void {
     this.timer = this.host.scheduler.schedule(at, this, 0);
+  }
+
+  /** Arms the next tick at `next`, or stops the app if that is not before its stop time. */
+  protected armOrStop(next: number, now: number): void {
+    if (next < this.stopAt) this.arm(next);
+    else this.deactivate(now);
   }
 }

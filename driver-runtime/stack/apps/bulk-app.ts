@@ -22,7 +22,6 @@ export const LOSS_BACKOFF_NS = 1_000_000;
 
 export class BulkApp extends App {
   override readonly holdsOnFull = true;
-  private tcpSeq = 1;
   private pumping = false;
   private backoffUntil = 0;
   /**
@@ -60,12 +59,6 @@ export class BulkApp extends App {
   /** Current congestion window in bytes (the send buffer until the first loss). */
   get congestionWindow(): number {
     return this.cwnd === 0 ? (this.profile as BulkProfile).sndbufBytes : this.cwnd;
-  }
-
-  override nextSequence(): number {
-    const seq = this.tcpSeq;
-    this.tcpSeq = (this.tcpSeq + (this.template?.payloadLength ?? 0)) >>> 0;
-    return seq;
   }
 
   private pump(now: number): void {

@@ -5,8 +5,6 @@ import type { AppConfig, BurstyProfile } from '../traffic-profile.ts';
 import { App, type AppHost } from './app.ts';
 
 export class BurstyApp extends App {
-  private tcpSeq = 1;
-
   constructor(
     host: AppHost,
     identity: AppIdentity,
@@ -23,14 +21,6 @@ export class BurstyApp extends App {
   protected override tick(now: number): void {
     const p = this.profile as BurstyProfile;
     this.host.transmit(this, p.burstPackets);
-    const next = now + this.prng.nextExponential(p.meanGapNs);
-    if (next < this.stopAt) this.arm(next);
-    else this.deactivate(now);
-  }
-
-  override nextSequence(): number {
-    const seq = this.tcpSeq;
-    this.tcpSeq = (this.tcpSeq + (this.template?.payloadLength ?? 0)) >>> 0;
-    return seq;
+    this.armOrStop(now + this.prng.nextExponential(p.meanGapNs), now);
   }
 }

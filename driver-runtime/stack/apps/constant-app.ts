@@ -19,16 +19,6 @@ export class ConstantApp extends App {
   protected override tick(now: number): void {
     this.host.transmit(this, 1);
     this.k++;
-    const next = this.t0 + this.k * this.intervalNs;
-    if (next < this.stopAt) this.arm(next);
-    else this.deactivate(now);
+    this.armOrStop(this.t0 + this.k * this.intervalNs, now);
   }
-
-  override nextSequence(): number {
-    const seq = this.tcpSeq;
-    this.tcpSeq = (this.tcpSeq + (this.template?.payloadLength ?? 0)) >>> 0;
-    return seq;
-  }
-
-  private tcpSeq = 1;
 }

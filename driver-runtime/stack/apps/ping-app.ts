@@ -20,9 +20,7 @@ export class PingApp extends App {
   protected override tick(now: number): void {
     const p = this.profile as PingProfile;
     this.host.transmit(this, 1);
-    const next = now + p.intervalNs;
-    if (next < this.stopAt) this.arm(next);
-    else this.deactivate(now);
+    this.armOrStop(now + p.intervalNs, now);
   }
 
   override nextSequence(now: number): number {
