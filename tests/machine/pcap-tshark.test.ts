@@ -15,7 +15,7 @@ function hasTshark(): boolean {
   }
 }
 
-describe.skipIf(!hasTshark())('pcap export read by tshark (skipped: tshark not installed; .ci/run installs it)', () => {
+describe.skipIf(!hasTshark())('pcap export read by tshark (skips when tshark is missing; .ci/run installs it)', () => {
   it('dissects every frame of a home-office capture with no malformed frames and the expected counts', () => {
     const r = runScenario({ scenario: scenario('home-office'), durationNs: 300e6, capture: true });
     const dir = mkdtempSync(path.join(tmpdir(), 'netlanes-'));
