@@ -8,7 +8,11 @@ import { StatsView } from '../driver-runtime/abi/stats-layout.ts';
 import { LATENCY_BUCKETS, latencyBucket } from '../driver-runtime/abi/latency-buckets.ts';
 
 /** ns per packet of the per-packet classification and per-app accounting steps, in isolation. */
-export function classifierCost(iterations: number): { serviceClassNs: number; rulesNs: number; accountingNs: number } {
+export function classifierCost(iterations: number): {
+  serviceClassNs: number;
+  rulesNs: number;
+  accountingNs: number;
+} {
   const runtime = createRuntime(new Scheduler(), new HostMemory({ size: 16 << 20 }));
   return withRuntime(runtime, () => {
     const owner = new OSObject();

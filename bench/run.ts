@@ -8,7 +8,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Machine } from '../driver-runtime/host/machine.ts';
 import { Pacer } from '../driver-runtime/sim/pacer.ts';
-import { FCS_BYTES, IFG_BYTES, LINK_BPS, PREAMBLE_BYTES, type LinkSpeed } from '../driver-runtime/sim/units.ts';
+import {
+  FCS_BYTES,
+  IFG_BYTES,
+  LINK_BPS,
+  PREAMBLE_BYTES,
+  type LinkSpeed,
+} from '../driver-runtime/sim/units.ts';
 import type { RuleSet } from '../driver-runtime/rules/rule-types.ts';
 import { rxScenario, txScenario } from './scenarios.ts';
 import { classifierCost } from './classifier-cost.ts';
@@ -35,7 +41,13 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-function measure(name: string, machine: Machine, count: () => number, virtualNs: number, linePps: number): PathResult {
+function measure(
+  name: string,
+  machine: Machine,
+  count: () => number,
+  virtualNs: number,
+  linePps: number,
+): PathResult {
   machine.run(20e6); // warm up: JIT, ring and queue steady state
   const startCount = count();
   const heap0 = heapUsed();
@@ -59,18 +71,32 @@ function measure(name: string, machine: Machine, count: () => number, virtualNs:
 function txPath(link: LinkSpeed, frameBytes: number, virtualNs: number, rules?: RuleSet | null): PathResult {
   // Two senders whenever rules are compared (on or off), so both runs do the same work.
   const senders = rules === undefined ? 1 : 2;
-  const m = Machine.boot({ scenario: txScenario(link, frameBytes, senders), verifyChecksums: false, ...(rules ? { rules } : {}) });
+  const m = Machine.boot({
+    scenario: txScenario(link, frameBytes, senders),
+    verifyChecksums: false,
+    ...(rules ? { rules } : {}),
+  });
   const label = `Tx ${frameBytes + FCS_BYTES} B @ ${link}${rules === undefined ? '' : rules ? ', 2 apps, rules on' : ', 2 apps, rules off'}`;
   return measure(label, m, () => m.partner.counters.fromNicFrames, virtualNs, lineRatePps(link, frameBytes));
 }
 
 function rxPath(link: LinkSpeed, frameBytes: number, virtualNs: number): PathResult {
   const m = Machine.boot({ scenario: rxScenario(link, frameBytes, LINK_BPS[link]), verifyChecksums: false });
-  return measure(`Rx ${frameBytes + FCS_BYTES} B @ ${link}`, m, () => m.stack.counters.rxPackets, virtualNs, lineRatePps(link, frameBytes));
+  return measure(
+    `Rx ${frameBytes + FCS_BYTES} B @ ${link}`,
+    m,
+    () => m.stack.counters.rxPackets,
+    virtualNs,
+    lineRatePps(link, frameBytes),
+  );
 }
 
 /** Real-time mode: virtual time paced to the wall clock; reports the share of one core used. */
-async function realTime(link: LinkSpeed, frameBytes: number, wallMs: number): Promise<{ name: string; cpuShare: number; lagNs: number; packets: number }> {
+async function realTime(
+  link: LinkSpeed,
+  frameBytes: number,
+  wallMs: number,
+): Promise<{ name: string; cpuShare: number; lagNs: number; packets: number }> {
   const m = Machine.boot({ scenario: txScenario(link, frameBytes), verifyChecksums: false });
   const pacer = new Pacer(m.scheduler);
   m.within(() => pacer.start());
@@ -126,13 +152,28 @@ async function main(): Promise<void> {
   };
   const table = [
     ['path', 'packets', 'wall ms', 'Mpps', 'ns/pkt', 'line rate Mpps', 'heap growth'].join('\t'),
-    ...paths.map((p) => [p.name, p.packets, p.wallMs.toFixed(0), p.mpps.toFixed(3), p.nsPerPacket.toFixed(0), p.lineRateMpps.toFixed(3), `${(p.heapGrowthBytes / 1024).toFixed(0)} KiB`].join('\t')),
+    ...paths.map((p) =>
+      [
+        p.name,
+        p.packets,
+        p.wallMs.toFixed(0),
+        p.mpps.toFixed(3),
+        p.nsPerPacket.toFixed(0),
+        p.lineRateMpps.toFixed(3),
+        `${(p.heapGrowthBytes / 1024).toFixed(0)} KiB`,
+      ].join('\t'),
+    ),
   ];
   console.log(table.join('\n'));
-  console.log(`\n${rt.name}: ${(rt.cpuShare * 100).toFixed(1)}% of one core, lag ${(rt.lagNs / 1e6).toFixed(2)} ms, ${rt.packets} frames`);
-  console.log(`classifier: ${classifier.serviceClassNs.toFixed(2)} ns/pkt (service class), ${classifier.rulesNs.toFixed(2)} ns/pkt (rule table), per-app accounting ${classifier.accountingNs.toFixed(2)} ns/pkt`);
+  console.log(
+    `\n${rt.name}: ${(rt.cpuShare * 100).toFixed(1)}% of one core, lag ${(rt.lagNs / 1e6).toFixed(2)} ms, ${rt.packets} frames`,
+  );
+  console.log(
+    `classifier: ${classifier.serviceClassNs.toFixed(2)} ns/pkt (service class), ${classifier.rulesNs.toFixed(2)} ns/pkt (rule table), per-app accounting ${classifier.accountingNs.toFixed(2)} ns/pkt`,
+  );
   console.log(`rules on vs off (Tx 64 B): ${(result.rulesCost * 100).toFixed(1)}% slower`);
-  if (!gc) console.log('(heap growth measured without GC between samples; run via npm run bench for --expose-gc)');
+  if (!gc)
+    console.log('(heap growth measured without GC between samples; run via npm run bench for --expose-gc)');
   const dir = path.resolve(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(result, null, 2));

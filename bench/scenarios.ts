@@ -19,7 +19,14 @@ export function txScenario(link: LinkSpeed, frameBytes: number, senders = 1): Sc
       executablePath: `/bench/bulk${i}`,
       pid: 100 + i,
       serviceClass: i % 2 === 0 ? ('BK' as const) : ('VI' as const),
-      traffic: { kind: 'bulk' as const, protocol: 'udp' as const, packetBytes: frameBytes, sndbufBytes: 4096 * frameBytes, srcPort: 40000 + i, dstPort: 9 },
+      traffic: {
+        kind: 'bulk' as const,
+        protocol: 'udp' as const,
+        packetBytes: frameBytes,
+        sndbufBytes: 4096 * frameBytes,
+        srcPort: 40000 + i,
+        dstPort: 9,
+      },
     })),
   };
 }
@@ -40,7 +47,14 @@ export function rxScenario(link: LinkSpeed, frameBytes: number, rateBps: number)
         executablePath: '/bench/sink',
         pid: 200,
         serviceClass: 'BE',
-        traffic: { kind: 'receive', protocol: 'udp', packetBytes: frameBytes, rateBps, dstPort: 5001, srcPort: 5001 },
+        traffic: {
+          kind: 'receive',
+          protocol: 'udp',
+          packetBytes: frameBytes,
+          rateBps,
+          dstPort: 5001,
+          srcPort: 5001,
+        },
       },
     ],
   };

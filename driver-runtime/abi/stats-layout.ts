@@ -43,7 +43,14 @@ export const APP_COLUMNS = [
 export type AppColumn = (typeof APP_COLUMNS)[number];
 
 /** Per-hardware-queue columns. */
-export const QUEUE_COLUMNS = ['txPackets', 'txBytes', 'swQueueBytes', 'ringInflightBytes', 'drops', 'restarts'] as const;
+export const QUEUE_COLUMNS = [
+  'txPackets',
+  'txBytes',
+  'swQueueBytes',
+  'ringInflightBytes',
+  'drops',
+  'restarts',
+] as const;
 export type QueueColumn = (typeof QUEUE_COLUMNS)[number];
 
 export interface StatsLayout {
@@ -69,7 +76,13 @@ export function statsLayout(appCapacity: number): StatsLayout {
   }
   const latencyOffset = offset;
   offset += 4 * LATENCY_BUCKETS * appCapacity;
-  return { appCapacity, bytes: Math.ceil(offset / 4096) * 4096, appColumnOffset, queueColumnOffset, latencyOffset };
+  return {
+    appCapacity,
+    bytes: Math.ceil(offset / 4096) * 4096,
+    appColumnOffset,
+    queueColumnOffset,
+    latencyOffset,
+  };
 }
 
 /** Typed views over a stats region (writer or reader side). */
@@ -84,10 +97,16 @@ export class StatsView {
     this.layout = statsLayout(appCapacity);
     this.header = new DataView(buffer, byteOffset, STATS_HEADER_BYTES);
     this.app = {} as Record<AppColumn, Float64Array>;
-    for (const c of APP_COLUMNS) this.app[c] = new Float64Array(buffer, byteOffset + this.layout.appColumnOffset[c], appCapacity);
+    for (const c of APP_COLUMNS)
+      this.app[c] = new Float64Array(buffer, byteOffset + this.layout.appColumnOffset[c], appCapacity);
     this.queue = {} as Record<QueueColumn, Float64Array>;
-    for (const c of QUEUE_COLUMNS) this.queue[c] = new Float64Array(buffer, byteOffset + this.layout.queueColumnOffset[c], STATS_QUEUES);
-    this.latency = new Uint32Array(buffer, byteOffset + this.layout.latencyOffset, LATENCY_BUCKETS * appCapacity);
+    for (const c of QUEUE_COLUMNS)
+      this.queue[c] = new Float64Array(buffer, byteOffset + this.layout.queueColumnOffset[c], STATS_QUEUES);
+    this.latency = new Uint32Array(
+      buffer,
+      byteOffset + this.layout.latencyOffset,
+      LATENCY_BUCKETS * appCapacity,
+    );
   }
 
   /** Writes the header of a fresh region. */

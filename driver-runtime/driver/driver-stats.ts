@@ -33,7 +33,15 @@ export class DriverStats {
   crcErrors = 0;
   rxErrors = 0;
   xoffReceived = 0;
-  readonly drops: DriverDrops = { swQueueFull: 0, aqm: 0, capExceeded: 0, completionFull: 0, aborted: 0, rxErrors: 0, rxCompletionFull: 0 };
+  readonly drops: DriverDrops = {
+    swQueueFull: 0,
+    aqm: 0,
+    capExceeded: 0,
+    completionFull: 0,
+    aborted: 0,
+    rxErrors: 0,
+    rxCompletionFull: 0,
+  };
   readonly txQueueDrops = new Float64Array(4);
 
   update(mmio: Mmio): void {

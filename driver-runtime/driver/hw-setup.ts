@@ -39,7 +39,10 @@ export function programHardware(
     const even = 2 * index;
     const odd = even + 1;
     const ivar =
-      ((even | R.IVAR_VALID) << 0) | ((even | R.IVAR_VALID) << 8) | ((odd | R.IVAR_VALID) << 16) | ((odd | R.IVAR_VALID) << 24);
+      ((even | R.IVAR_VALID) << 0) |
+      ((even | R.IVAR_VALID) << 8) |
+      ((odd | R.IVAR_VALID) << 16) |
+      ((odd | R.IVAR_VALID) << 24);
     mmio.wr32(R.IVAR0 + 4 * index, ivar >>> 0);
   }
   mmio.wr32(R.IVAR_MISC, (R.OTHER_VECTOR | R.IVAR_VALID) << 8);
@@ -67,7 +70,10 @@ export function programHardware(
     mmio.wr32(R.RDBAL(q), phys >>> 0);
     mmio.wr32(R.RDBAH(q), Math.floor(phys / 4294967296));
     mmio.wr32(R.RDLEN(q), ring.count * R.DESCRIPTOR_BYTES);
-    mmio.wr32(R.SRRCTL(q), (R.SRRCTL_DESCTYPE_ADV_ONEBUF | R.SRRCTL_DROP_EN | (options.bufferSize >>> 10)) >>> 0);
+    mmio.wr32(
+      R.SRRCTL(q),
+      (R.SRRCTL_DESCTYPE_ADV_ONEBUF | R.SRRCTL_DROP_EN | (options.bufferSize >>> 10)) >>> 0,
+    );
     mmio.wr32(R.RDH(q), 0);
     mmio.wr32(R.RDT(q), 0);
     mmio.wr32(R.RXDCTL(q), R.RXDCTL_ENABLE);
@@ -81,7 +87,12 @@ export function programHardware(
   mmio.wr32(R.EIMS, ALL_VECTOR_BITS);
 }
 
-const SCHED_MODE = { fifo: R.TXSCHED_FIFO, sp: R.TXSCHED_SP, drr: R.TXSCHED_DRR, 'sp-drr': R.TXSCHED_SP_DRR } as const;
+const SCHED_MODE = {
+  fifo: R.TXSCHED_FIFO,
+  sp: R.TXSCHED_SP,
+  drr: R.TXSCHED_DRR,
+  'sp-drr': R.TXSCHED_SP_DRR,
+} as const;
 
 /**
  * Tx arbitration: TXARB slot 0 (highest) = queue 3 … slot 3 = queue 0, so NetLanes'
@@ -99,7 +110,10 @@ export function programTxScheduler(mmio: Mmio, options: DriverOptions, linkBps: 
     // Max rate: select the queue, then RS_ENA | link/rate in 14.14 (82576 RTTBCNRC).
     const max = options.maxBps[q];
     mmio.wr32(R.RTTDQSEL, q);
-    mmio.wr32(R.RTTBCNRC, max > 0 && max < linkBps ? (R.RTTBCNRC_RS_ENA | rateFactor(linkBps / max)) >>> 0 : 0);
+    mmio.wr32(
+      R.RTTBCNRC,
+      max > 0 && max < linkBps ? (R.RTTBCNRC_RS_ENA | rateFactor(linkBps / max)) >>> 0 : 0,
+    );
   }
 }
 

@@ -56,7 +56,6 @@ import { CoDel } from './codel.ts';
 import { TxRing } from './tx-ring.ts';
 import { programHardware, programTxScheduler, resetHardware } from './hw-setup.ts';
 
-
 const ETHERNET_OVERHEAD = 18; // header 14 + FCS 4
 /** Poll-mode period once interrupts have been seen lost. */
 const POLL_PERIOD_NS = 1_000_000;
@@ -163,7 +162,14 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   constructor(options: Partial<DriverOptions> = {}) {
     super();
     this.options = { ...DEFAULT_DRIVER_OPTIONS, ...options };
-    const scratch = Math.max(this.options.txBudget, this.options.rxBudget, this.options.txBurst, this.options.txRingSize, this.options.rxRingSize, this.options.swQueuePackets);
+    const scratch = Math.max(
+      this.options.txBudget,
+      this.options.rxBudget,
+      this.options.txBurst,
+      this.options.txRingSize,
+      this.options.rxRingSize,
+      this.options.swQueuePackets,
+    );
     this.burst = new Int32Array(scratch);
     this.burst2 = new Int32Array(scratch);
     this.dropBurst = new Int32Array(scratch);
@@ -210,7 +216,10 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (ret !== kIOReturnSuccess) return this.failStart(ret, 'IOPCIDevice::Open');
     const cmd = out<number>();
     pci.ConfigurationRead16(kIOPCIConfigurationOffsetCommand, cmd);
-    pci.ConfigurationWrite16(kIOPCIConfigurationOffsetCommand, (cmd.value ?? 0) | kIOPCICommandBusMaster | kIOPCICommandMemorySpace);
+    pci.ConfigurationWrite16(
+      kIOPCIConfigurationOffsetCommand,
+      (cmd.value ?? 0) | kIOPCICommandBusMaster | kIOPCICommandMemorySpace,
+    );
 
     const memoryIndex = out<number>();
     const barSize = out<number>();
@@ -340,7 +349,14 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const iv = this.iv;
     const o = this.options;
     const pool = out<IOUserNetworkPacketBufferPool>();
-    let ret = IOUserNetworkPacketBufferPool.Create(this, 'netlanes-pool', o.poolPackets, o.poolPackets, o.bufferSize, pool);
+    let ret = IOUserNetworkPacketBufferPool.Create(
+      this,
+      'netlanes-pool',
+      o.poolPackets,
+      o.poolPackets,
+      o.bufferSize,
+      pool,
+    );
     if (ret !== kIOReturnSuccess) return ret;
     iv.pool = pool.value!;
     const txs = out<IOUserNetworkTxSubmissionQueue>();
@@ -348,9 +364,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const rxs = out<IOUserNetworkRxSubmissionQueue>();
     const rxc = out<IOUserNetworkRxCompletionQueue>();
     ret = IOUserNetworkTxSubmissionQueue.Create(iv.pool, this, o.txSubmissionCapacity, 0, iv.queue, txs);
-    if (ret === kIOReturnSuccess) ret = IOUserNetworkTxCompletionQueue.Create(iv.pool, this, o.poolPackets, 0, iv.queue, txc);
-    if (ret === kIOReturnSuccess) ret = IOUserNetworkRxSubmissionQueue.Create(iv.pool, this, o.rxSubmissionCapacity, 0, iv.queue, rxs);
-    if (ret === kIOReturnSuccess) ret = IOUserNetworkRxCompletionQueue.Create(iv.pool, this, o.rxCompletionCapacity, 0, iv.queue, rxc);
+    if (ret === kIOReturnSuccess)
+      ret = IOUserNetworkTxCompletionQueue.Create(iv.pool, this, o.poolPackets, 0, iv.queue, txc);
+    if (ret === kIOReturnSuccess)
+      ret = IOUserNetworkRxSubmissionQueue.Create(iv.pool, this, o.rxSubmissionCapacity, 0, iv.queue, rxs);
+    if (ret === kIOReturnSuccess)
+      ret = IOUserNetworkRxCompletionQueue.Create(iv.pool, this, o.rxCompletionCapacity, 0, iv.queue, rxc);
     iv.txs = txs.value;
     iv.txc = txc.value;
     iv.rxs = rxs.value;
@@ -434,7 +453,11 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const ret = IOBufferMemoryDescriptor.Create(0, layout.bytes, 4096, memory);
     if (ret !== kIOReturnSuccess) return ret;
     this.iv.statsMemory = memory.value!;
-    this.statsView = new StatsView(memory.value!.memory.buffer, memory.value!.offset, this.options.appCapacity);
+    this.statsView = new StatsView(
+      memory.value!.memory.buffer,
+      memory.value!.offset,
+      this.options.appCapacity,
+    );
     this.statsView.initHeader();
     return kIOReturnSuccess;
   }
@@ -484,7 +507,11 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       this.enabled = true;
       this.refillAllRx();
       this.updateLink();
-      iv.watchdog!.WakeAtTime(kIOTimerClockMachAbsoluteTime, this.runtime.scheduler.now + this.options.watchdogPeriodNs, 0);
+      iv.watchdog!.WakeAtTime(
+        kIOTimerClockMachAbsoluteTime,
+        this.runtime.scheduler.now + this.options.watchdogPeriodNs,
+        0,
+      );
       this.txPacketAvailable();
     } else {
       this.enabled = false;
@@ -553,7 +580,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     });
     this.completeAborted(this.dropBurst, held);
     let n: number;
-    while ((n = iv.txs!.DequeuePackets(this.burst, this.burst.length)) > 0) this.completeAborted(this.burst, n);
+    while ((n = iv.txs!.DequeuePackets(this.burst, this.burst.length)) > 0)
+      this.completeAborted(this.burst, n);
   }
 
   private completeAborted(handles: Int32Array, n: number): void {
@@ -683,7 +711,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (view) {
       view.beginWrite();
       const caps = view.app.capBps;
-      for (let app = 0; app < caps.length; app++) caps[app] = app < compiled.capBpsByApp.length ? compiled.capBpsByApp[app] : 0;
+      for (let app = 0; app < caps.length; app++)
+        caps[app] = app < compiled.capBpsByApp.length ? compiled.capBpsByApp[app] : 0;
       view.header.setUint32(H_RULES_GENERATION, compiled.generation >>> 0, true);
       view.endWrite(now);
     }
@@ -788,7 +817,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     }
     // Batch the doorbell, but never let the hardware run short of buffers while we batch.
     const pendingTail = ring.unpublished();
-    if (pendingTail > 0 && (force || pendingTail >= this.options.rxRefillThreshold || ring.hardwareOwned() < this.options.rxRefillThreshold)) {
+    if (
+      pendingTail > 0 &&
+      (force ||
+        pendingTail >= this.options.rxRefillThreshold ||
+        ring.hardwareOwned() < this.options.rxRefillThreshold)
+    ) {
       iv.mmio!.wr32(R.RDT(q), ring.publishTail());
     }
   }
@@ -798,7 +832,13 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const iv = this.iv;
     const ring = iv.rxRings[q];
     const pool = iv.pool!;
-    const result = ring.clean(pool, this.burst, this.dropBurst, this.options.rxBudget, this.runtime.scheduler.now);
+    const result = ring.clean(
+      pool,
+      this.burst,
+      this.dropBurst,
+      this.options.rxBudget,
+      this.runtime.scheduler.now,
+    );
     const good = result.good;
     const bad = result.bad;
     if (good > 0) {
@@ -851,7 +891,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     }
     if (icr & R.ICR_RXO) {
       // Overruns come in storms: log the first of each watchdog period, count them all.
-      if (this.rxOverruns++ === this.rxOverrunsLogged) this.logEvent('rx-overrun', 'ICR.RXO: frames dropped, no Rx buffer space', 'warn');
+      if (this.rxOverruns++ === this.rxOverrunsLogged)
+        this.logEvent('rx-overrun', 'ICR.RXO: frames dropped, no Rx buffer space', 'warn');
     }
     if (this.enabled) mmio.wr32(R.EIMS, 1 << R.OTHER_VECTOR);
   }
@@ -865,8 +906,15 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     this.linkUp = up;
     const bps = this.linkBitsPerSecond();
     const media =
-      bps >= 10e9 ? kIOUserNetworkMediaEthernet10GBaseT : bps >= 2.5e9 ? kIOUserNetworkMediaEthernet2500BaseT : kIOUserNetworkMediaEthernet1000BaseT;
-    this.logEvent(up ? 'link-up' : 'link-down', up ? `Link is Up ${bps / 1e6} Mbps Full Duplex` : 'Link is Down');
+      bps >= 10e9
+        ? kIOUserNetworkMediaEthernet10GBaseT
+        : bps >= 2.5e9
+          ? kIOUserNetworkMediaEthernet2500BaseT
+          : kIOUserNetworkMediaEthernet1000BaseT;
+    this.logEvent(
+      up ? 'link-up' : 'link-down',
+      up ? `Link is Up ${bps / 1e6} Mbps Full Duplex` : 'Link is Down',
+    );
     if (up) {
       for (const r of this.iv.txRings) {
         r.byteLimit = this.byteLimitFor();
@@ -876,7 +924,10 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       // Rate factors are relative to the link: reprogram them for the new speed.
       programTxScheduler(this.iv.mmio!, this.options, bps);
     }
-    this.ReportLinkStatus(up ? kIOUserNetworkLinkStatusActive : kIOUserNetworkLinkStatusInactive, up ? media | kIOUserNetworkMediaOptionFullDuplex : kIOUserNetworkMediaEthernetNone);
+    this.ReportLinkStatus(
+      up ? kIOUserNetworkLinkStatusActive : kIOUserNetworkLinkStatusInactive,
+      up ? media | kIOUserNetworkMediaOptionFullDuplex : kIOUserNetworkMediaEthernetNone,
+    );
   }
 
   // ---------------------------------------------------------------- watchdog and reset
@@ -890,7 +941,11 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     // A reset nobody asked for (function reset, firmware) leaves Tx disabled: re-initialise.
     if ((mmio.rd32(R.TCTL) & R.TCTL_EN) === 0) {
       if (mmio.removed) return;
-      this.logEvent('unexpected-reset', 'TCTL.EN found clear while up: device was reset underneath us', 'error');
+      this.logEvent(
+        'unexpected-reset',
+        'TCTL.EN found clear while up: device was reset underneath us',
+        'error',
+      );
       this.scheduleReset('unexpected-reset');
       iv.watchdog!.WakeAtTime(kIOTimerClockMachAbsoluteTime, now + this.options.watchdogPeriodNs, 0);
       return;
@@ -904,7 +959,11 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       for (const ring of iv.txRings) {
         // Work pending, no progress for the timeout, and the oldest descriptor still not done
         // (done-but-unreaped is a lost interrupt, handled above, not a hang).
-        if (ring.pending > 0 && now - ring.lastProgressNs > this.options.hangTimeoutNs && !ring.readyToClean()) {
+        if (
+          ring.pending > 0 &&
+          now - ring.lastProgressNs > this.options.hangTimeoutNs &&
+          !ring.readyToClean()
+        ) {
           this.reportHang(ring, now);
           this.scheduleReset('tx-hang');
           break;
@@ -931,10 +990,18 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     for (let q = 0; q < R.NUM_QUEUES; q++) {
       const tx = iv.txRings[q];
       const rx = iv.rxRings[q];
-      if ((tx.readyToClean() && now - tx.lastProgressNs > stale) || (rx.readyToClean() && now - rx.lastProgressNs > stale)) lost |= 1 << q;
+      if (
+        (tx.readyToClean() && now - tx.lastProgressNs > stale) ||
+        (rx.readyToClean() && now - rx.lastProgressNs > stale)
+      )
+        lost |= 1 << q;
     }
     if (lost === 0) return;
-    this.logEvent('interrupt-recovery', `queues 0x${lost.toString(16)} had completed descriptors unreaped for over a millisecond (interrupt lost): polling`, 'warn');
+    this.logEvent(
+      'interrupt-recovery',
+      `queues 0x${lost.toString(16)} had completed descriptors unreaped for over a millisecond (interrupt lost): polling`,
+      'warn',
+    );
     iv.mmio!.wr32(R.EIMS, lost);
     for (let q = 0; q < R.NUM_QUEUES; q++) if (lost & (1 << q)) this.queueInterrupt(q);
     // Interrupts are not to be trusted for a while: poll every millisecond as well.
@@ -948,7 +1015,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (!this.enabled || this.deviceRemoved) return;
     const now = this.runtime.scheduler.now;
     for (let q = 0; q < R.NUM_QUEUES; q++) this.queueInterrupt(q);
-    if (now < this.pollUntilNs) this.iv.pollTimer!.WakeAtTime(kIOTimerClockMachAbsoluteTime, now + POLL_PERIOD_NS, 0);
+    if (now < this.pollUntilNs)
+      this.iv.pollTimer!.WakeAtTime(kIOTimerClockMachAbsoluteTime, now + POLL_PERIOD_NS, 0);
   }
 
   private pollUntilNs = 0;
@@ -1033,7 +1101,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
 
   /** Programs the 4096-bit multicast hash (MTA) from the list; no reset. */
   override SetMulticastAddresses(addresses: readonly Uint8Array[], count: number): IOReturn {
-    if (count < 0 || count > addresses.length || addresses.slice(0, count).some((a) => a.length !== 6)) return kIOReturnBadArgument;
+    if (count < 0 || count > addresses.length || addresses.slice(0, count).some((a) => a.length !== 6))
+      return kIOReturnBadArgument;
     this.multicast = addresses.slice(0, count).map((a) => a.slice());
     const mmio = this.iv.mmio;
     if (mmio && !mmio.removed) {
@@ -1049,7 +1118,11 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   }
 
   private rxFilterFlags(): number {
-    return (this.promiscuous ? R.RCTL_UPE | R.RCTL_MPE : 0) | (this.allMulticast ? R.RCTL_MPE : 0) | (this.mtu > 1500 ? R.RCTL_LPE : 0);
+    return (
+      (this.promiscuous ? R.RCTL_UPE | R.RCTL_MPE : 0) |
+      (this.allMulticast ? R.RCTL_MPE : 0) |
+      (this.mtu > 1500 ? R.RCTL_LPE : 0)
+    );
   }
 
   private writeRctl(): void {
@@ -1062,14 +1135,29 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
    * Changes the hardware Tx policy at run time, without a reset: arbiter mode, DRR quanta,
    * per-queue floors (starvation guard) and maximum rates. Refuses bad values whole.
    */
-  setTxPolicy(policy: Partial<Pick<DriverOptions, 'txScheduler' | 'drrQuanta' | 'floors' | 'maxBps'>>): IOReturn {
-    const q4 = (a: unknown) => Array.isArray(a) && a.length === 4 && a.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0);
-    if (policy.drrQuanta && (!q4(policy.drrQuanta) || policy.drrQuanta.some((x) => !Number.isInteger(x) || x > 1 << 20))) return kIOReturnBadArgument;
-    if (policy.floors && (!q4(policy.floors) || policy.floors.some((x) => x > 1) || policy.floors.reduce((a, b) => a + b, 0) > 1)) return kIOReturnBadArgument;
+  setTxPolicy(
+    policy: Partial<Pick<DriverOptions, 'txScheduler' | 'drrQuanta' | 'floors' | 'maxBps'>>,
+  ): IOReturn {
+    const q4 = (a: unknown) =>
+      Array.isArray(a) &&
+      a.length === 4 &&
+      a.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0);
+    if (
+      policy.drrQuanta &&
+      (!q4(policy.drrQuanta) || policy.drrQuanta.some((x) => !Number.isInteger(x) || x > 1 << 20))
+    )
+      return kIOReturnBadArgument;
+    if (
+      policy.floors &&
+      (!q4(policy.floors) || policy.floors.some((x) => x > 1) || policy.floors.reduce((a, b) => a + b, 0) > 1)
+    )
+      return kIOReturnBadArgument;
     if (policy.maxBps && !q4(policy.maxBps)) return kIOReturnBadArgument;
-    if (policy.txScheduler && !['fifo', 'sp', 'drr', 'sp-drr'].includes(policy.txScheduler)) return kIOReturnBadArgument;
+    if (policy.txScheduler && !['fifo', 'sp', 'drr', 'sp-drr'].includes(policy.txScheduler))
+      return kIOReturnBadArgument;
     Object.assign(this.options, policy);
-    if (this.iv.mmio && !this.iv.mmio.removed) programTxScheduler(this.iv.mmio, this.options, this.linkBitsPerSecond());
+    if (this.iv.mmio && !this.iv.mmio.removed)
+      programTxScheduler(this.iv.mmio, this.options, this.linkBitsPerSecond());
     return kIOReturnSuccess;
   }
 
@@ -1091,7 +1179,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       Ipkts: s.rxGoodPackets,
       Ierrs: s.crcErrors + s.rxErrors + s.rxMissed,
       Opkts: s.txGoodPackets,
-      Oerrs: s.drops.swQueueFull + s.drops.aqm + s.drops.capExceeded + s.drops.completionFull + s.drops.aborted,
+      Oerrs:
+        s.drops.swQueueFull + s.drops.aqm + s.drops.capExceeded + s.drops.completionFull + s.drops.aborted,
       Coll: 0,
       Drop: s.rxNoBuffer,
     };

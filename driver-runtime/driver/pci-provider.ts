@@ -10,7 +10,16 @@ export interface PciProvider extends MemoryAperture, InterruptProvider, OSObject
   Close(forClient: IOService, options: number): void;
   ConfigurationRead16(offset: number, value: Out<number>): void;
   ConfigurationWrite16(offset: number, data: number): void;
-  GetBARInfo(barIndex: number, memoryIndex: Out<number>, barSize: Out<number>, barType: Out<number>): IOReturn;
-  ConfigureInterrupts(interruptType: number, numRequired: number, numRequested: number, options: number): IOReturn;
+  GetBARInfo(
+    barIndex: number,
+    memoryIndex: Out<number>,
+    barSize: Out<number>,
+    barType: Out<number>,
+  ): IOReturn;
+  ConfigureInterrupts(
+    interruptType: number,
+    numRequired: number,
+    numRequested: number,
+    options: number,
+  ): IOReturn;
 }
-

@@ -1,5 +1,8 @@
 import type { IOBufferMemoryDescriptor } from '../memory/buffer-memory-descriptor.ts';
-import { PACKET_FLAG_TIMESTAMP_VALID, type IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
+import {
+  PACKET_FLAG_TIMESTAMP_VALID,
+  type IOUserNetworkPacketBufferPool,
+} from '../networking/packet-buffer-pool.ts';
 import { LATENCY_BUCKETS, latencyBucket } from '../abi/latency-buckets.ts';
 import type { StatsView } from '../abi/stats-layout.ts';
 import {
@@ -101,7 +104,13 @@ export class TxRing {
    * Reaps up to `budget` completed packets into `out` (igb_clean_tx_irq): stops at the first
    * descriptor without DD. Copies the wire timestamp into the packet. Returns the count.
    */
-  clean(pool: IOUserNetworkPacketBufferPool, out: Int32Array, budget: number, nowNs: number, stats: StatsView | null): number {
+  clean(
+    pool: IOUserNetworkPacketBufferPool,
+    out: Int32Array,
+    budget: number,
+    nowNs: number,
+    stats: StatsView | null,
+  ): number {
     let n = 0;
     let bytes = 0;
     const u32 = this.u32;

@@ -41,7 +41,8 @@ const DEFAULT_DURATION: Record<FaultKind, number> = {
   pause: 300e6,
 };
 
-export const FAULT_SYNTAX = 'KIND@TIME[+DURATION][:qN|:vN][:COUNT], e.g. link-flap@2s+500ms, tx-hang@1s:q0, lost-interrupts@1s:200';
+export const FAULT_SYNTAX =
+  'KIND@TIME[+DURATION][:qN|:vN][:COUNT], e.g. link-flap@2s+500ms, tx-hang@1s:q0, lost-interrupts@1s:200';
 
 /** Parses "link-flap@2s+500ms", "tx-hang@1s:q2", "interrupt-storm@1s:v0:1000". Throws with the reason. */
 export function parseFault(text: string): FaultSpec {
@@ -49,7 +50,13 @@ export function parseFault(text: string): FaultSpec {
   if (!m) throw new Error(`fault "${text}": expected ${FAULT_SYNTAX}`);
   const kind = FAULT_KINDS.find((k) => k === m[1]);
   if (!kind) throw new Error(`fault "${text}": unknown kind "${m[1]}" (one of ${FAULT_KINDS.join(', ')})`);
-  const spec: FaultSpec = { kind, atNs: parseDuration(m[2]), durationNs: m[3] ? parseDuration(m[3]) : DEFAULT_DURATION[kind], queue: 0, count: 100 };
+  const spec: FaultSpec = {
+    kind,
+    atNs: parseDuration(m[2]),
+    durationNs: m[3] ? parseDuration(m[3]) : DEFAULT_DURATION[kind],
+    queue: 0,
+    count: 100,
+  };
   for (const arg of m[4].split(':').filter(Boolean)) {
     if (/^[qv][0-4]$/.test(arg)) spec.queue = Number(arg.slice(1));
     else if (/^\d+$/.test(arg)) spec.count = Number(arg);
@@ -75,7 +82,8 @@ export interface FaultRecord {
 export function scheduleFault(machine: Machine, spec: FaultSpec, log: FaultRecord[]): void {
   const nic = machine.nic;
   const hog: number[] = [];
-  const record = (phase: 'begin' | 'end', detail: string) => log.push({ timeNs: machine.scheduler.now, kind: spec.kind, phase, detail });
+  const record = (phase: 'begin' | 'end', detail: string) =>
+    log.push({ timeNs: machine.scheduler.now, kind: spec.kind, phase, detail });
   const begin = (): void => {
     switch (spec.kind) {
       case 'link-flap':
@@ -153,5 +161,6 @@ export function scheduleFault(machine: Machine, spec: FaultSpec, log: FaultRecor
   };
   const handler = (fn: () => void): EventHandler => ({ onEvent: () => machine.within(fn) });
   machine.scheduler.schedule(spec.atNs, handler(begin), 0);
-  if (spec.durationNs > 0 && spec.durationNs !== Infinity) machine.scheduler.schedule(spec.atNs + spec.durationNs, handler(end), 0);
+  if (spec.durationNs > 0 && spec.durationNs !== Infinity)
+    machine.scheduler.schedule(spec.atNs + spec.durationNs, handler(end), 0);
 }

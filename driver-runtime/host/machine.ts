@@ -81,7 +81,10 @@ export class Machine {
     this.seed = options.seed ?? scenario.seed ?? 1;
     this.startMinute = options.startMinuteOfWeek ?? minuteOfWeek(2, 10, 0);
     this.scheduler = new Scheduler(4096);
-    this.memory = new HostMemory({ size: options.memoryBytes ?? 64 * 1024 * 1024, shared: options.sharedMemory ?? false });
+    this.memory = new HostMemory({
+      size: options.memoryBytes ?? 64 * 1024 * 1024,
+      shared: options.sharedMemory ?? false,
+    });
     this.runtime = createRuntime(this.scheduler, this.memory);
     this.runtime.tracer.clock = () => this.scheduler.now;
     const mac = macBytes(scenario.host.mac);

@@ -57,7 +57,14 @@ export interface ScenarioReport {
   capturedFrames: number;
 }
 
-function figures(s: { count: number; mean: number; p50: number; p99: number; p999: number; max: number }): LatencyFigures {
+function figures(s: {
+  count: number;
+  mean: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}): LatencyFigures {
   return { count: s.count, mean: s.mean, p50: s.p50, p99: s.p99, p999: s.p999, max: s.max };
 }
 

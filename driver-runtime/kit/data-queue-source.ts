@@ -1,5 +1,11 @@
 import type { EventHandler } from '../sim/scheduler.ts';
-import { kIOReturnBadArgument, kIOReturnOverrun, kIOReturnSuccess, kIOReturnUnderrun, type IOReturn } from './io-return.ts';
+import {
+  kIOReturnBadArgument,
+  kIOReturnOverrun,
+  kIOReturnSuccess,
+  kIOReturnUnderrun,
+  type IOReturn,
+} from './io-return.ts';
 import type { OSAction } from './os-action.ts';
 import { OSObject, type Out } from './os-object.ts';
 import type { IODispatchQueue } from './dispatch-queue.ts';
@@ -40,7 +46,11 @@ export class IODataQueueDispatchSource extends OSObject {
     this.bytes = new Uint8Array(queueByteCount);
   }
 
-  static Create(queueByteCount: number, queue: IODispatchQueue, source: Out<IODataQueueDispatchSource>): IOReturn {
+  static Create(
+    queueByteCount: number,
+    queue: IODispatchQueue,
+    source: Out<IODataQueueDispatchSource>,
+  ): IOReturn {
     if (!Number.isInteger(queueByteCount) || queueByteCount < 0) return kIOReturnBadArgument;
     source.value = new IODataQueueDispatchSource(queueByteCount, queue);
     return kIOReturnSuccess;
@@ -104,7 +114,9 @@ export class IODataQueueDispatchSource extends OSObject {
   }
 
   CanEnqueueData(size: number, count = 1): IOReturn {
-    return this.used + (size + ENTRY_HEADER_BYTES) * count <= this.bytes.length ? kIOReturnSuccess : kIOReturnOverrun;
+    return this.used + (size + ENTRY_HEADER_BYTES) * count <= this.bytes.length
+      ? kIOReturnSuccess
+      : kIOReturnOverrun;
   }
 
   /** Copies `size` bytes written by `fill` into a new entry. */

@@ -1,5 +1,11 @@
 import { IODispatchQueue } from './dispatch-queue.ts';
-import { kIOReturnBadArgument, kIOReturnNotFound, kIOReturnSuccess, kIOReturnUnsupported, type IOReturn } from './io-return.ts';
+import {
+  kIOReturnBadArgument,
+  kIOReturnNotFound,
+  kIOReturnSuccess,
+  kIOReturnUnsupported,
+  type IOReturn,
+} from './io-return.ts';
 import { OSObject, type Out } from './os-object.ts';
 
 export const kIOServiceDefaultQueueName = 'Default';
@@ -46,7 +52,10 @@ export class IOService extends OSObject {
     provider?.retain();
     this.provider = provider;
     if (!this.queues.has(kIOServiceDefaultQueueName)) {
-      this.queues.set(kIOServiceDefaultQueueName, IODispatchQueue.createIn(this.runtime, `${this.name}.Default`));
+      this.queues.set(
+        kIOServiceDefaultQueueName,
+        IODispatchQueue.createIn(this.runtime, `${this.name}.Default`),
+      );
     }
     this.state = 'started';
     return kIOReturnSuccess;

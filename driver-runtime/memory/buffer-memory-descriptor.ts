@@ -1,5 +1,10 @@
 import { currentRuntime } from '../kit/runtime.ts';
-import { kIOReturnBadArgument, kIOReturnNoMemory, kIOReturnSuccess, type IOReturn } from '../kit/io-return.ts';
+import {
+  kIOReturnBadArgument,
+  kIOReturnNoMemory,
+  kIOReturnSuccess,
+  type IOReturn,
+} from '../kit/io-return.ts';
 import { OSObject, type Out } from '../kit/os-object.ts';
 import type { HostMemory } from './host-memory.ts';
 

@@ -32,7 +32,8 @@ export class HostMemory {
   constructor(options: HostMemoryOptions = {}) {
     this.size = options.size ?? 64 * 1024 * 1024;
     this.physBase = options.physBase ?? 0x8000_0000;
-    if (this.size % PAGE_SIZE !== 0) throw new Error(`host memory size ${this.size} is not a multiple of ${PAGE_SIZE}`);
+    if (this.size % PAGE_SIZE !== 0)
+      throw new Error(`host memory size ${this.size} is not a multiple of ${PAGE_SIZE}`);
     this.buffer = options.shared ? new SharedArrayBuffer(this.size) : new ArrayBuffer(this.size);
     this.u8 = new Uint8Array(this.buffer);
     this.u16 = new Uint16Array(this.buffer);
@@ -76,7 +77,8 @@ export class HostMemory {
   /** Frees an allocation made by `allocate`. Throws on a double or foreign free. */
   release(offset: number): void {
     const size = this.allocated.get(offset);
-    if (size === undefined) throw new Error(`host memory: free of unallocated offset 0x${offset.toString(16)}`);
+    if (size === undefined)
+      throw new Error(`host memory: free of unallocated offset 0x${offset.toString(16)}`);
     this.allocated.delete(offset);
     let i = 0;
     while (i < this.free.length && this.free[i].offset < offset) i++;

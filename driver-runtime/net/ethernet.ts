@@ -13,7 +13,13 @@ export function makeVlanTci(pcp: number, dei: boolean, vid: number): number {
 }
 
 /** Writes DA, SA, EtherType at `off`; returns 14. */
-export function writeEthernetHeader(buf: Uint8Array, off: number, dstMac: number, srcMac: number, etherType: number): number {
+export function writeEthernetHeader(
+  buf: Uint8Array,
+  off: number,
+  dstMac: number,
+  srcMac: number,
+  etherType: number,
+): number {
   writeMac(buf, off, dstMac);
   writeMac(buf, off + 6, srcMac);
   writeU16(buf, off + 12, etherType);

@@ -7,7 +7,14 @@
  * (tests/net/flow-template.test.ts checks that property).
  */
 import { readU16, writeU16, writeU32 } from './bytes.ts';
-import { ICMP_HEADER_LEN, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPV4_HEADER_LEN, MIN_FRAME_LEN } from './constants.ts';
+import {
+  ICMP_HEADER_LEN,
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  IPV4_HEADER_LEN,
+  MIN_FRAME_LEN,
+} from './constants.ts';
 import { TCP_HEADER_LEN, UDP_HEADER_LEN } from './constants.ts';
 import { checksumAdjust, checksumAdjust32, l4ChecksumOffset } from './checksum.ts';
 import { buildIcmpEchoFrame, buildTcpFrame, buildUdpFrame, l2HeaderLength } from './frame-builder.ts';
@@ -43,7 +50,14 @@ function frameSize(l2: number, l4Header: number, payloadLength: number): number 
   return Math.max(MIN_FRAME_LEN, l2 + IPV4_HEADER_LEN + l4Header + payloadLength);
 }
 
-function describe(frame: Uint8Array, length: number, proto: number, l2: number, payloadLength: number, seq: number): FlowTemplate {
+function describe(
+  frame: Uint8Array,
+  length: number,
+  proto: number,
+  l2: number,
+  payloadLength: number,
+  seq: number,
+): FlowTemplate {
   const l4 = l2 + IPV4_HEADER_LEN;
   return {
     frame,
@@ -55,7 +69,10 @@ function describe(frame: Uint8Array, length: number, proto: number, l2: number, 
     baseIpId: readU16(frame, l2 + 4),
     baseIpChecksum: readU16(frame, l2 + 10),
     baseSeq: seq,
-    baseL4Checksum: readU16(frame, l4 + (proto === IPPROTO_ICMP ? ICMP_CHECKSUM_AT : l4ChecksumOffset(proto))),
+    baseL4Checksum: readU16(
+      frame,
+      l4 + (proto === IPPROTO_ICMP ? ICMP_CHECKSUM_AT : l4ChecksumOffset(proto)),
+    ),
   };
 }
 
@@ -87,7 +104,13 @@ export function buildIcmpEchoTemplate(spec: IcmpEchoFrameSpec): FlowTemplate {
  * incrementally. IP ID is not in the pseudo-header, so the L4 checksum only changes with seq.
  * Returns the frame length. Throws RangeError (from `set`) if `dst` is too small.
  */
-export function stampPacket(t: FlowTemplate, dst: Uint8Array, dstOff: number, ipId: number, seq: number): number {
+export function stampPacket(
+  t: FlowTemplate,
+  dst: Uint8Array,
+  dstOff: number,
+  ipId: number,
+  seq: number,
+): number {
   dst.set(t.frame, dstOff);
   const l3 = dstOff + t.l3Offset;
   const id = ipId & 0xffff;

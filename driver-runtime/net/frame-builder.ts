@@ -24,7 +24,14 @@ import { writeTcpHeader } from './tcp.ts';
 import { writeIcmpEcho } from './icmp.ts';
 import { writeArp } from './arp.ts';
 import { fillPayload } from './payload.ts';
-import type { ArpFrameSpec, IcmpEchoFrameSpec, Ipv4Spec, L2Spec, TcpFrameSpec, UdpFrameSpec } from './frame-spec.ts';
+import type {
+  ArpFrameSpec,
+  IcmpEchoFrameSpec,
+  Ipv4Spec,
+  L2Spec,
+  TcpFrameSpec,
+  UdpFrameSpec,
+} from './frame-spec.ts';
 
 /** Largest IPv4 datagram (16-bit total length, RFC 791). */
 const MAX_IPV4_TOTAL = 0xffff;
@@ -73,7 +80,13 @@ function writeIp(buf: Uint8Array, off: number, spec: Ipv4Spec, proto: number, l4
  * Checks the fit, then writes the L2 header and the IPv4 header for `l4Len` bytes of
  * protocol `proto`; returns the offset of the L4 header.
  */
-function writeIpv4Headers(buf: Uint8Array, off: number, spec: Ipv4Spec, proto: number, l4Len: number): number {
+function writeIpv4Headers(
+  buf: Uint8Array,
+  off: number,
+  spec: Ipv4Spec,
+  proto: number,
+  l4Len: number,
+): number {
   const l2 = l2HeaderLength(spec);
   ensureFits(buf, off, l2, IPV4_HEADER_LEN + l4Len);
   writeL2(buf, off, spec, ETHERTYPE_IPV4);

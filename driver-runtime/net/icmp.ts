@@ -8,7 +8,14 @@ import { icmpChecksum } from './checksum.ts';
  * `dataLen` bytes that must already be in place after it, then the checksum over the whole
  * message; returns 8 + dataLen. A reply echoes the request's id, seq and data unchanged.
  */
-export function writeIcmpEcho(buf: Uint8Array, off: number, type: number, id: number, seq: number, dataLen: number): number {
+export function writeIcmpEcho(
+  buf: Uint8Array,
+  off: number,
+  type: number,
+  id: number,
+  seq: number,
+  dataLen: number,
+): number {
   buf[off] = type;
   buf[off + 1] = 0;
   writeU16(buf, off + 2, 0);

@@ -36,7 +36,7 @@ export function ipv4PrefixMask(prefixLen: number): number {
 
 export function isInIpv4Subnet(ip: number, network: number, prefixLen: number): boolean {
   const mask = ipv4PrefixMask(prefixLen);
-  return ((ip & mask) >>> 0) === ((network & mask) >>> 0);
+  return (ip & mask) >>> 0 === (network & mask) >>> 0;
 }
 
 /** Limited broadcast 255.255.255.255 (RFC 919). */
@@ -47,7 +47,7 @@ export function isIpv4LimitedBroadcast(ip: number): boolean {
 /** Directed broadcast of a subnet: host bits all ones (RFC 919, RFC 922). */
 export function isIpv4DirectedBroadcast(ip: number, prefixLen: number): boolean {
   const host = ~ipv4PrefixMask(prefixLen) >>> 0;
-  return prefixLen < 31 && ((ip & host) >>> 0) === host;
+  return prefixLen < 31 && (ip & host) >>> 0 === host;
 }
 
 /** Class D, 224.0.0.0/4 (RFC 5771). */

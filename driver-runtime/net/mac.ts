@@ -8,7 +8,8 @@ import { readU48, writeU48 } from './bytes.ts';
 import { MAC_BROADCAST } from './constants.ts';
 
 const TWO_32 = 0x1_0000_0000;
-const MAC_TEXT = /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i;
+const MAC_TEXT =
+  /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i;
 
 /** Parses "aa:bb:cc:dd:ee:ff" (or '-' separated); returns -1 when malformed. */
 export function tryParseMac(text: string): number {

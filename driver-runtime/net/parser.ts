@@ -202,7 +202,12 @@ function parseArp(buf: Uint8Array, l3: number, end: number, out: ParsedFrame): v
     out.errors |= PARSE_SHORT;
     return;
   }
-  if (readU16(buf, l3) !== 1 || readU16(buf, l3 + 2) !== ETHERTYPE_IPV4 || buf[l3 + 4] !== 6 || buf[l3 + 5] !== 4) {
+  if (
+    readU16(buf, l3) !== 1 ||
+    readU16(buf, l3 + 2) !== ETHERTYPE_IPV4 ||
+    buf[l3 + 4] !== 6 ||
+    buf[l3 + 5] !== 4
+  ) {
     out.errors |= PARSE_BAD_ARP;
     return;
   }

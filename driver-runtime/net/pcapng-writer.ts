@@ -92,7 +92,15 @@ export class PcapngWriter {
    * (float64 ns, integer part used), with an optional comment. Callers should pass
    * preformatted (cached) comment strings to keep the per-packet path allocation-free.
    */
-  writePacket(ifId: number, timeNs: number, buf: Uint8Array, off: number, len: number, origLen = len, comment = ''): void {
+  writePacket(
+    ifId: number,
+    timeNs: number,
+    buf: Uint8Array,
+    off: number,
+    len: number,
+    origLen = len,
+    comment = '',
+  ): void {
     const cap = Math.min(len, this.snaplens[ifId] ?? PCAP_DEFAULT_SNAPLEN);
     const commentLen = comment.length > 0 ? utf8Length(comment) : 0;
     const opts = commentLen > 0 ? optionSize(commentLen) + 4 : 0;

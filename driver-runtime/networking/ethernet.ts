@@ -1,4 +1,9 @@
-import { kIOReturnBadArgument, kIOReturnSuccess, kIOReturnUnsupported, type IOReturn } from '../kit/io-return.ts';
+import {
+  kIOReturnBadArgument,
+  kIOReturnSuccess,
+  kIOReturnUnsupported,
+  type IOReturn,
+} from '../kit/io-return.ts';
 import { IOService } from '../kit/io-service.ts';
 import type { Out } from '../kit/os-object.ts';
 import { kIOUserNetworkLinkStatusInvalid, kIOUserNetworkMediaEthernetNone } from './constants.ts';

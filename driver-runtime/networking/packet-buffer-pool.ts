@@ -1,4 +1,10 @@
-import { kIOReturnBadArgument, kIOReturnNoMemory, kIOReturnNoResources, kIOReturnSuccess, type IOReturn } from '../kit/io-return.ts';
+import {
+  kIOReturnBadArgument,
+  kIOReturnNoMemory,
+  kIOReturnNoResources,
+  kIOReturnSuccess,
+  type IOReturn,
+} from '../kit/io-return.ts';
 import { OSObject, type Out } from '../kit/os-object.ts';
 import { IOBufferMemoryDescriptor } from '../memory/buffer-memory-descriptor.ts';
 import { out } from '../kit/os-object.ts';
@@ -112,7 +118,14 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
     const memory = out<IOBufferMemoryDescriptor>();
     const ret = IOBufferMemoryDescriptor.Create(0, bufferCount * bufferSize, 4096, memory);
     if (ret !== kIOReturnSuccess) return ret === kIOReturnNoMemory ? kIOReturnNoMemory : ret;
-    pool.value = new IOUserNetworkPacketBufferPool(owner, name, packetCount, bufferCount, bufferSize, memory.value!);
+    pool.value = new IOUserNetworkPacketBufferPool(
+      owner,
+      name,
+      packetCount,
+      bufferCount,
+      bufferSize,
+      memory.value!,
+    );
     return kIOReturnSuccess;
   }
 

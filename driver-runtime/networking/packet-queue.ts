@@ -1,5 +1,12 @@
 import type { EventHandler } from '../sim/scheduler.ts';
-import { kIOReturnBadArgument, kIOReturnNotReady, kIOReturnOverrun, kIOReturnSuccess, kIOReturnUnderrun, type IOReturn } from '../kit/io-return.ts';
+import {
+  kIOReturnBadArgument,
+  kIOReturnNotReady,
+  kIOReturnOverrun,
+  kIOReturnSuccess,
+  kIOReturnUnderrun,
+  type IOReturn,
+} from '../kit/io-return.ts';
 import { OSObject, type Out } from '../kit/os-object.ts';
 import { IODataQueueDispatchSource } from '../kit/data-queue-source.ts';
 import type { IODispatchQueue } from '../kit/dispatch-queue.ts';
@@ -246,7 +253,15 @@ export class IOUserNetworkTxSubmissionQueue extends IOUserNetworkPacketQueue {
     dispatchQueue: IODispatchQueue | null,
     queue: Out<IOUserNetworkTxSubmissionQueue>,
   ): IOReturn {
-    return createQueue(IOUserNetworkTxSubmissionQueue, 'TxSubmission', pool, capacity, queueId, dispatchQueue, queue);
+    return createQueue(
+      IOUserNetworkTxSubmissionQueue,
+      'TxSubmission',
+      pool,
+      capacity,
+      queueId,
+      dispatchQueue,
+      queue,
+    );
   }
 }
 
@@ -260,7 +275,15 @@ export class IOUserNetworkTxCompletionQueue extends IOUserNetworkPacketQueue {
     dispatchQueue: IODispatchQueue | null,
     queue: Out<IOUserNetworkTxCompletionQueue>,
   ): IOReturn {
-    return createQueue(IOUserNetworkTxCompletionQueue, 'TxCompletion', pool, capacity, queueId, dispatchQueue, queue);
+    return createQueue(
+      IOUserNetworkTxCompletionQueue,
+      'TxCompletion',
+      pool,
+      capacity,
+      queueId,
+      dispatchQueue,
+      queue,
+    );
   }
 }
 
@@ -274,7 +297,15 @@ export class IOUserNetworkRxSubmissionQueue extends IOUserNetworkPacketQueue {
     dispatchQueue: IODispatchQueue | null,
     queue: Out<IOUserNetworkRxSubmissionQueue>,
   ): IOReturn {
-    return createQueue(IOUserNetworkRxSubmissionQueue, 'RxSubmission', pool, capacity, queueId, dispatchQueue, queue);
+    return createQueue(
+      IOUserNetworkRxSubmissionQueue,
+      'RxSubmission',
+      pool,
+      capacity,
+      queueId,
+      dispatchQueue,
+      queue,
+    );
   }
 }
 
@@ -288,6 +319,14 @@ export class IOUserNetworkRxCompletionQueue extends IOUserNetworkPacketQueue {
     dispatchQueue: IODispatchQueue | null,
     queue: Out<IOUserNetworkRxCompletionQueue>,
   ): IOReturn {
-    return createQueue(IOUserNetworkRxCompletionQueue, 'RxCompletion', pool, capacity, queueId, dispatchQueue, queue);
+    return createQueue(
+      IOUserNetworkRxCompletionQueue,
+      'RxCompletion',
+      pool,
+      capacity,
+      queueId,
+      dispatchQueue,
+      queue,
+    );
   }
 }

@@ -128,7 +128,13 @@ export interface IOPCIDeviceStats {
 export class IOPCIDevice extends IOService implements InterruptProvider {
   readonly fn: PciFunction;
   readonly location: Readonly<PciLocation>;
-  readonly stats: IOPCIDeviceStats = { accessErrors: 0, msixDelivered: 0, msixDeferred: 0, msixUnclaimed: 0, resets: 0 };
+  readonly stats: IOPCIDeviceStats = {
+    accessErrors: 0,
+    msixDelivered: 0,
+    msixDeferred: 0,
+    msixUnclaimed: 0,
+    resets: 0,
+  };
 
   // Configuration space with QEMU-style per-byte masks: `wmask` bits are writable,
   // `w1cmask` bits are write-one-to-clear; everything else is read-only.
@@ -174,10 +180,14 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
       const is64 = b.type === kPCIBARTypeM64 || b.type === kPCIBARTypeM64PF;
       const minSize = b.type === kPCIBARTypeIO ? 4 : 16;
       const maxSize = b.type === kPCIBARTypeIO ? 256 : is64 ? 2 ** 40 : 2 ** 31;
-      if (!Number.isInteger(b.bar) || b.bar < 0 || b.bar > (is64 ? 4 : 5)) throw new Error(`IOPCIDevice: bad BAR number ${b.bar}`);
-      if (b.type < kPCIBARTypeIO || b.type > kPCIBARTypeM64PF) throw new Error(`IOPCIDevice: BAR${b.bar} has unknown type ${b.type}`);
+      if (!Number.isInteger(b.bar) || b.bar < 0 || b.bar > (is64 ? 4 : 5))
+        throw new Error(`IOPCIDevice: bad BAR number ${b.bar}`);
+      if (b.type < kPCIBARTypeIO || b.type > kPCIBARTypeM64PF)
+        throw new Error(`IOPCIDevice: BAR${b.bar} has unknown type ${b.type}`);
       if (!isPowerOfTwo(b.size) || b.size < minSize || b.size > maxSize) {
-        throw new Error(`IOPCIDevice: BAR${b.bar} size ${b.size} is not a power of two in [${minSize}, ${maxSize}]`);
+        throw new Error(
+          `IOPCIDevice: BAR${b.bar} size ${b.size} is not a power of two in [${minSize}, ${maxSize}]`,
+        );
       }
       for (const n of is64 ? [b.bar, b.bar + 1] : [b.bar]) {
         if (used.has(n)) throw new Error(`IOPCIDevice: BAR${n} described twice`);
@@ -192,11 +202,14 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
     const msixBar = id.msixTableBar ?? 3;
     const msixDesc = bars.find((b) => b.bar === msixBar);
     if (this.msixVectors > 0) {
-      if (!msixDesc || msixDesc.type === kPCIBARTypeIO) throw new Error(`IOPCIDevice: MSI-X table BAR${msixBar} is not a memory BAR`);
+      if (!msixDesc || msixDesc.type === kPCIBARTypeIO)
+        throw new Error(`IOPCIDevice: MSI-X table BAR${msixBar} is not a memory BAR`);
       // Table in the first half, PBA at the second half (I210: 16 KiB BAR, PBA at 0x2000).
       const pbaBytes = Math.ceil(this.msixVectors / 64) * 8;
       if (this.msixVectors * kMSIXTableEntrySize > msixDesc.size / 2 || pbaBytes > msixDesc.size / 2) {
-        throw new Error(`IOPCIDevice: BAR${msixBar} (${msixDesc.size} bytes) is too small for ${this.msixVectors} MSI-X vectors`);
+        throw new Error(
+          `IOPCIDevice: BAR${msixBar} (${msixDesc.size} bytes) is too small for ${this.msixVectors} MSI-X vectors`,
+        );
       }
     }
     this.msixPbaOffset = msixDesc ? msixDesc.size / 2 : 0;
@@ -229,7 +242,11 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
    * Host side (the simulated machine, not the dext): puts `fn` on the bus, builds its
    * configuration space from `fn.identity`, assigns apertures and attaches the function.
    */
-  static createFor(runtime: DextRuntime, fn: PciFunction, location: PciLocation = { bus: 0, device: 0, function: 0 }): IOPCIDevice {
+  static createFor(
+    runtime: DextRuntime,
+    fn: PciFunction,
+    location: PciLocation = { bus: 0, device: 0, function: 0 },
+  ): IOPCIDevice {
     const device = new IOPCIDevice(runtime, fn, location);
     fn.attach(device.bus);
     return device;
@@ -258,7 +275,11 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
   Close(forClient: IOService, _options: number): void {
     if (this.client === null || this.client !== forClient) return;
     const command = this.configView.getUint16(kIOPCIConfigurationOffsetCommand, true);
-    this.configView.setUint16(kIOPCIConfigurationOffsetCommand, command & ~(kIOPCICommandBusMaster | kIOPCICommandMemorySpace), true);
+    this.configView.setUint16(
+      kIOPCIConfigurationOffsetCommand,
+      command & ~(kIOPCICommandBusMaster | kIOPCICommandMemorySpace),
+      true,
+    );
     this.client = null;
   }
 
@@ -343,7 +364,9 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
   }
 
   MemoryRead32(memoryIndex: number, offset: number, value: Out<number>): void {
-    value.value = this.apertureOk(memoryIndex, offset, 4) ? this.apertureRead32(memoryIndex, offset) : ALL_ONES_32;
+    value.value = this.apertureOk(memoryIndex, offset, 4)
+      ? this.apertureRead32(memoryIndex, offset)
+      : ALL_ONES_32;
   }
 
   MemoryRead16(memoryIndex: number, offset: number, value: Out<number>): void {
@@ -369,19 +392,30 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
   }
 
   MemoryWrite32(memoryIndex: number, offset: number, data: number): void {
-    if (this.apertureOk(memoryIndex, offset, 4)) this.apertureWrite32(memoryIndex, offset, data >>> 0, 0xffff_ffff);
+    if (this.apertureOk(memoryIndex, offset, 4))
+      this.apertureWrite32(memoryIndex, offset, data >>> 0, 0xffff_ffff);
   }
 
   MemoryWrite16(memoryIndex: number, offset: number, data: number): void {
     if (!this.apertureOk(memoryIndex, offset, 2)) return;
     const shift = (offset % 4) * 8;
-    this.apertureWrite32(memoryIndex, offset - (offset % 4), ((data & 0xffff) << shift) >>> 0, (0xffff << shift) >>> 0);
+    this.apertureWrite32(
+      memoryIndex,
+      offset - (offset % 4),
+      ((data & 0xffff) << shift) >>> 0,
+      (0xffff << shift) >>> 0,
+    );
   }
 
   MemoryWrite8(memoryIndex: number, offset: number, data: number): void {
     if (!this.apertureOk(memoryIndex, offset, 1)) return;
     const shift = (offset % 4) * 8;
-    this.apertureWrite32(memoryIndex, offset - (offset % 4), ((data & 0xff) << shift) >>> 0, (0xff << shift) >>> 0);
+    this.apertureWrite32(
+      memoryIndex,
+      offset - (offset % 4),
+      ((data & 0xff) << shift) >>> 0,
+      (0xff << shift) >>> 0,
+    );
   }
 
   /**
@@ -391,7 +425,12 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
    * caller can tell "wrong question" from "no such aperture". Needs no session, like
    * GetBusDeviceFunction: it reads the registry, not the device.
    */
-  GetBARInfo(barIndex: number, memoryIndex: Out<number>, barSize: Out<number>, barType: Out<number>): IOReturn {
+  GetBARInfo(
+    barIndex: number,
+    memoryIndex: Out<number>,
+    barSize: Out<number>,
+    barType: Out<number>,
+  ): IOReturn {
     if (!Number.isInteger(barIndex) || barIndex < 0 || barIndex > 5) return kIOReturnBadArgument;
     const r = this.barToRange[barIndex];
     if (r < 0) return kIOReturnNotFound;
@@ -413,7 +452,8 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
    */
   FindPCICapability(capabilityID: number, searchOffset: number, foundOffset: Out<number>): IOReturn {
     foundOffset.value = 0;
-    if (this.fn.removed || !Number.isInteger(capabilityID) || !Number.isInteger(searchOffset)) return kIOReturnNotFound;
+    if (this.fn.removed || !Number.isInteger(capabilityID) || !Number.isInteger(searchOffset))
+      return kIOReturnNotFound;
     const extended = capabilityID < 0;
     const wanted = extended ? -capabilityID : capabilityID;
     let at = this.capabilitySearchStart(extended, searchOffset);
@@ -473,10 +513,20 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
    * does: programs address/data of those entries, unmasks them, and sets MSI-X Enable.
    * Vectors beyond the grant stay masked. Calling it again re-grants.
    */
-  ConfigureInterrupts(interruptType: number, numRequired: number, numRequested: number, _options: number): IOReturn {
+  ConfigureInterrupts(
+    interruptType: number,
+    numRequired: number,
+    numRequested: number,
+    _options: number,
+  ): IOReturn {
     if (interruptType !== kIOInterruptTypePCIMessagedX || this.msixVectors === 0) return kIOReturnUnsupported;
     if (this.fn.removed) return kIOReturnNoDevice;
-    if (!Number.isInteger(numRequired) || !Number.isInteger(numRequested) || numRequired < 1 || numRequired > numRequested) {
+    if (
+      !Number.isInteger(numRequired) ||
+      !Number.isInteger(numRequested) ||
+      numRequired < 1 ||
+      numRequired > numRequested
+    ) {
       return kIOReturnBadArgument;
     }
     if (numRequired > this.msixVectors) return kIOReturnNoResources;
@@ -532,7 +582,11 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
 
   /** Whether vector `v` has a message waiting in the PBA (not DriverKit API; for tests). */
   isMsixPending(vector: number): boolean {
-    return vector >= 0 && vector < this.msixVectors && (this.msixPending[vector >>> 5] & (1 << (vector & 31))) !== 0;
+    return (
+      vector >= 0 &&
+      vector < this.msixVectors &&
+      (this.msixPending[vector >>> 5] & (1 << (vector & 31))) !== 0
+    );
   }
 
   // ---------------------------------------------------------------------------------------
@@ -545,7 +599,13 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
 
   /** An MSI-X message from the function; per PCIe 3.0 §6.1.4, masked messages set the pending bit. */
   private signalMsix(vector: number): void {
-    if (this.isFreed || this.fn.removed || !(vector >= 0 && vector < this.msixVectors) || (vector | 0) !== vector) return;
+    if (
+      this.isFreed ||
+      this.fn.removed ||
+      !(vector >= 0 && vector < this.msixVectors) ||
+      (vector | 0) !== vector
+    )
+      return;
     if (this.vectorDeliverable(vector)) {
       this.deliver(vector);
     } else {
@@ -592,7 +652,13 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
 
   /** Aligned config offset for an access of `width` bytes, or −1 on error. */
   private configOffset(offset: number, width: number): number {
-    if (this.client === null || this.fn.removed || !Number.isInteger(offset) || offset < 0 || offset >= kIOPCIConfigSpaceSize) {
+    if (
+      this.client === null ||
+      this.fn.removed ||
+      !Number.isInteger(offset) ||
+      offset < 0 ||
+      offset >= kIOPCIConfigSpaceSize
+    ) {
       this.stats.accessErrors++;
       return -1;
     }
@@ -608,10 +674,14 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
       const w = this.wmask[a];
       this.config[a] = ((this.config[a] & ~w) | (byte & w)) & ~(byte & this.w1cmask[a]);
     }
-    if (at < kIOPCIConfigurationOffsetBaseAddress0 + 24 && at + width > kIOPCIConfigurationOffsetBaseAddress0) this.updateDecoding();
+    if (at < kIOPCIConfigurationOffsetBaseAddress0 + 24 && at + width > kIOPCIConfigurationOffsetBaseAddress0)
+      this.updateDecoding();
     const command = this.configView.getUint16(kIOPCIConfigurationOffsetCommand, true);
     if (command !== before) {
-      this.runtime.tracer.info('IOPCIDevice', `command 0x${before.toString(16)} -> 0x${command.toString(16)}`);
+      this.runtime.tracer.info(
+        'IOPCIDevice',
+        `command 0x${before.toString(16)} -> 0x${command.toString(16)}`,
+      );
     }
     if (this.msixVectors > 0 && this.msixControl() !== controlBefore) this.deliverPending();
   }
@@ -624,7 +694,8 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
       const lowMask = this.rangeIsIO[r] ? 0xffff_fffc : 0xffff_fff0;
       let address = (this.configView.getUint32(reg, true) & lowMask) >>> 0;
       const type = this.barTypeOf(r);
-      if (type === kPCIBARTypeM64 || type === kPCIBARTypeM64PF) address += this.configView.getUint32(reg + 4, true) * 2 ** 32;
+      if (type === kPCIBARTypeM64 || type === kPCIBARTypeM64PF)
+        address += this.configView.getUint32(reg + 4, true) * 2 ** 32;
       this.rangeDecodes[r] = address === this.rangeAddress[r] ? 1 : 0;
     }
   }
@@ -638,7 +709,9 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
       offset % width !== 0 ||
       (index | 0) !== index ||
       this.rangeDecodes[index] === 0 ||
-      (this.config[kIOPCIConfigurationOffsetCommand] & (this.rangeIsIO[index] ? kIOPCICommandIOSpace : kIOPCICommandMemorySpace)) === 0 ||
+      (this.config[kIOPCIConfigurationOffsetCommand] &
+        (this.rangeIsIO[index] ? kIOPCICommandIOSpace : kIOPCICommandMemorySpace)) ===
+        0 ||
       this.fn.removed
     ) {
       this.stats.accessErrors++;
@@ -677,7 +750,11 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
     const writable = (isControl ? kMSIXVectorControlMask : 0xffff_ffff) & laneMask;
     const before = this.msixTable[i];
     this.msixTable[i] = ((before & ~writable) | (data & writable)) >>> 0;
-    if (isControl && (before & kMSIXVectorControlMask) !== 0 && (this.msixTable[i] & kMSIXVectorControlMask) === 0) {
+    if (
+      isControl &&
+      (before & kMSIXVectorControlMask) !== 0 &&
+      (this.msixTable[i] & kMSIXVectorControlMask) === 0
+    ) {
       this.deliverPending();
     }
   }
@@ -707,7 +784,10 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
     return prefetchable ? kPCIBARTypeM32PF : kPCIBARTypeM32;
   }
 
-  private buildConfigSpace(bars: readonly { bar: number; size: number; type: number }[], msixBar: number): void {
+  private buildConfigSpace(
+    bars: readonly { bar: number; size: number; type: number }[],
+    msixBar: number,
+  ): void {
     const id = this.fn.identity;
     const v = this.configView;
     v.setUint16(kIOPCIConfigurationOffsetVendorID, id.vendorId, true);
@@ -716,7 +796,12 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
     v.setUint16(kIOPCIConfigurationOffsetCommand, 0, true);
     // Writable: I/O, memory, bus master, parity error response (6), SERR# (8), INTx disable.
     const commandWritable =
-      kIOPCICommandIOSpace | kIOPCICommandMemorySpace | kIOPCICommandBusMaster | 0x0040 | 0x0100 | kIOPCICommandInterruptDisable;
+      kIOPCICommandIOSpace |
+      kIOPCICommandMemorySpace |
+      kIOPCICommandBusMaster |
+      0x0040 |
+      0x0100 |
+      kIOPCICommandInterruptDisable;
     this.setWmask(kIOPCIConfigurationOffsetCommand, 2, commandWritable);
     v.setUint16(kIOPCIConfigurationOffsetStatus, kIOPCIStatusCapabilitiesList, true);
     // Error bits are write-one-to-clear (parity, aborts, SERR); nothing sets them yet.
@@ -766,7 +851,8 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
     });
 
     // Capability list: MSI-X (if any) → PCI Express.
-    this.config[kIOPCIConfigurationOffsetCapabilitiesPtr] = this.msixVectors > 0 ? MSIX_CAP_OFFSET : PCIE_CAP_OFFSET;
+    this.config[kIOPCIConfigurationOffsetCapabilitiesPtr] =
+      this.msixVectors > 0 ? MSIX_CAP_OFFSET : PCIE_CAP_OFFSET;
     if (this.msixVectors > 0) {
       this.config[MSIX_CAP_OFFSET] = kIOPCICapabilityIDMSIX;
       this.config[MSIX_CAP_OFFSET + 1] = PCIE_CAP_OFFSET;

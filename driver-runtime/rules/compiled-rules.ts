@@ -20,7 +20,12 @@ export interface CompiledRules {
   minutesValid: number;
 }
 
-export function compileRules(set: RuleSet, apps: readonly AppIdentity[], at: MinuteOfWeek, generation: number): CompiledRules {
+export function compileRules(
+  set: RuleSet,
+  apps: readonly AppIdentity[],
+  at: MinuteOfWeek,
+  generation: number,
+): CompiledRules {
   const size = apps.reduce((m, a) => Math.max(m, a.appId), 0) + 1;
   const compiled: CompiledRules = {
     generation,
@@ -39,7 +44,8 @@ export function compileRules(set: RuleSet, apps: readonly AppIdentity[], at: Min
     }
   }
   for (const rule of set.rules) {
-    if (rule.enabled) compiled.minutesValid = Math.min(compiled.minutesValid, minutesToNextChange(rule.schedule, at));
+    if (rule.enabled)
+      compiled.minutesValid = Math.min(compiled.minutesValid, minutesToNextChange(rule.schedule, at));
   }
   return compiled;
 }

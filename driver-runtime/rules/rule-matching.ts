@@ -1,5 +1,13 @@
 import { serviceClassToQueue } from '../networking/constants.ts';
-import { levelToQueue, queueToLevel, type AppIdentity, type AppMatch, type PriorityLevel, type Rule, type RuleSet } from './rule-types.ts';
+import {
+  levelToQueue,
+  queueToLevel,
+  type AppIdentity,
+  type AppMatch,
+  type PriorityLevel,
+  type Rule,
+  type RuleSet,
+} from './rule-types.ts';
 import { formatMinuteOfWeek, scheduleActive, type MinuteOfWeek } from './schedule.ts';
 
 /**
@@ -49,7 +57,16 @@ export interface Decision {
 }
 
 const SERVICE_CLASS_LABEL: Record<number, string> = {
-  100: 'BK_SYS', 200: 'BK', 0: 'BE', 300: 'RD', 400: 'OAM', 500: 'AV', 600: 'RV', 700: 'VI', 800: 'VO', 900: 'CTL',
+  100: 'BK_SYS',
+  200: 'BK',
+  0: 'BE',
+  300: 'RD',
+  400: 'OAM',
+  500: 'AV',
+  600: 'RV',
+  700: 'VI',
+  800: 'VO',
+  900: 'CTL',
 };
 
 /** explain(app): identity match → rule → schedule → default class → queue. */
@@ -60,23 +77,33 @@ export function decide(rules: RuleSet, app: AppIdentity, at: MinuteOfWeek): Deci
   const candidates = rules.rules
     .map((rule, index) => ({ rule, index, rank: rule.enabled ? matchRank(rule.match, app) : -1 }))
     .filter((c) => c.rank >= 0)
-    .sort((a, b) => b.rank - a.rank || Number(!!b.rule.schedule) - Number(!!a.rule.schedule) || a.index - b.index);
+    .sort(
+      (a, b) => b.rank - a.rank || Number(!!b.rule.schedule) - Number(!!a.rule.schedule) || a.index - b.index,
+    );
   const disabled = rules.rules.filter((r) => !r.enabled && matchRank(r.match, app) >= 0);
   for (const r of disabled) steps.push(`rule "${r.id}" matches but is disabled`);
   for (const c of candidates) {
     const how = describeMatch(c.rule.match);
     if (!scheduleActive(c.rule.schedule, at)) {
-      steps.push(`rule "${c.rule.id}" matches by ${how} but its schedule is not active at ${formatMinuteOfWeek(at)}`);
+      steps.push(
+        `rule "${c.rule.id}" matches by ${how} but its schedule is not active at ${formatMinuteOfWeek(at)}`,
+      );
       continue;
     }
     const queue = levelToQueue(c.rule.priority);
-    steps.push(`rule "${c.rule.id}" matches by ${how}${c.rule.schedule ? ` (schedule active at ${formatMinuteOfWeek(at)})` : ''}`);
-    steps.push(`priority ${c.rule.priority} → Queue ${queue}${c.rule.capBps ? `, capped at ${c.rule.capBps} bit/s` : ''}`);
+    steps.push(
+      `rule "${c.rule.id}" matches by ${how}${c.rule.schedule ? ` (schedule active at ${formatMinuteOfWeek(at)})` : ''}`,
+    );
+    steps.push(
+      `priority ${c.rule.priority} → Queue ${queue}${c.rule.capBps ? `, capped at ${c.rule.capBps} bit/s` : ''}`,
+    );
     return { queue, level: c.rule.priority, source: 'rule', rule: c.rule, steps };
   }
   const queue = serviceClassToQueue(app.serviceClass);
   steps.push(candidates.length === 0 ? 'no enabled rule matches' : 'no matching rule is active now');
-  steps.push(`default: service class ${SERVICE_CLASS_LABEL[app.serviceClass] ?? app.serviceClass} folds to Queue ${queue} (xnu 10 → 4)`);
+  steps.push(
+    `default: service class ${SERVICE_CLASS_LABEL[app.serviceClass] ?? app.serviceClass} folds to Queue ${queue} (xnu 10 → 4)`,
+  );
   return { queue, level: queueToLevel(queue), source: 'default', rule: null, steps };
 }
 

@@ -10,7 +10,10 @@ const matchSchema = z
   .object({
     bundleId: z.string().min(1).regex(PATTERN, 'only a trailing * wildcard is allowed').optional(),
     path: z.string().min(1).regex(PATTERN, 'only a trailing * wildcard is allowed').optional(),
-    teamId: z.string().regex(/^[A-Z0-9]{10}$/, 'must be a 10-character Apple team id').optional(),
+    teamId: z
+      .string()
+      .regex(/^[A-Z0-9]{10}$/, 'must be a 10-character Apple team id')
+      .optional(),
   })
   .strict()
   .refine((m) => m.bundleId !== undefined || m.path !== undefined, 'needs a bundleId or a path');
@@ -22,7 +25,12 @@ const ruleSchema = z
     match: matchSchema,
     priority: z.enum(PRIORITY_LEVELS),
     capBps: z.number().int().min(8_000, 'must be at least 8000 bits/s').max(100e9).optional(),
-    burstBytes: z.number().int().min(MIN_BURST_BYTES, `must be at least ${MIN_BURST_BYTES} bytes`).max(64 << 20).optional(),
+    burstBytes: z
+      .number()
+      .int()
+      .min(MIN_BURST_BYTES, `must be at least ${MIN_BURST_BYTES} bytes`)
+      .max(64 << 20)
+      .optional(),
     schedule: z
       .object({
         days: z.array(z.enum(WEEKDAYS)).min(1, 'needs at least one day'),
@@ -35,7 +43,10 @@ const ruleSchema = z
     enabled: z.boolean(),
   })
   .strict()
-  .refine((r) => r.burstBytes === undefined || r.capBps !== undefined, { message: 'burstBytes needs capBps', path: ['burstBytes'] });
+  .refine((r) => r.burstBytes === undefined || r.capBps !== undefined, {
+    message: 'burstBytes needs capBps',
+    path: ['burstBytes'],
+  });
 
 const ruleSetSchema = z.object({ version: z.literal(1), rules: z.array(ruleSchema).max(4096) }).strict();
 
@@ -73,7 +84,8 @@ export function validateRuleSet(input: unknown): RuleSet {
   const seen = new Map<string, number>();
   set.rules.forEach((rule, i) => {
     const prior = seen.get(rule.id);
-    if (prior !== undefined) problems.push(`rule "${rule.id}" (rules[${i}]).id: duplicate of rules[${prior}]`);
+    if (prior !== undefined)
+      problems.push(`rule "${rule.id}" (rules[${i}]).id: duplicate of rules[${prior}]`);
     else seen.set(rule.id, i);
   });
   for (let i = 0; i < set.rules.length; i++) {

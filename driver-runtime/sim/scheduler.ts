@@ -150,7 +150,9 @@ export class Scheduler {
     for (let i = 0; i < this.heapSize; i++) {
       const slot = this.heap[i];
       const h = this.handler[slot];
-      out.push(`${this.time[slot]} ${h?.constructor?.name ?? '?'}${h && h.constructor === Object ? `{${Object.keys(h).join(',')}}` : ''}`);
+      out.push(
+        `${this.time[slot]} ${h?.constructor?.name ?? '?'}${h && h.constructor === Object ? `{${Object.keys(h).join(',')}}` : ''}`,
+      );
     }
     return out.sort();
   }

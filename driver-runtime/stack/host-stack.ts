@@ -36,7 +36,13 @@ import {
   PACKET_FLAG_TIMESTAMP_VALID,
   type IOUserNetworkPacketBufferPool,
 } from '../networking/packet-buffer-pool.ts';
-import { ARP_OP_REPLY, ARP_OP_REQUEST, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, MAC_BROADCAST } from '../net/constants.ts';
+import {
+  ARP_OP_REPLY,
+  ARP_OP_REQUEST,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+  MAC_BROADCAST,
+} from '../net/constants.ts';
 import { stampPacket, type FlowTemplate } from '../net/flow-template.ts';
 import { buildArpFrame } from '../net/frame-builder.ts';
 import { parseIpv4 } from '../net/ipv4-address.ts';
@@ -48,7 +54,14 @@ import { Prng } from '../sim/prng.ts';
 import { SYSTEM_IDENTITY, type AppIdentity } from './app-identity.ts';
 import { App, AppCounters, type AppHost } from './apps/app.ts';
 import { createApp } from './apps/create-app.ts';
-import { FRAME_ARP, FRAME_INVALID, FRAME_IPV4_ICMP, FRAME_IPV4_TCP, FRAME_IPV4_UDP, parseFrameKind } from './frame-kind.ts';
+import {
+  FRAME_ARP,
+  FRAME_INVALID,
+  FRAME_IPV4_ICMP,
+  FRAME_IPV4_TCP,
+  FRAME_IPV4_UDP,
+  parseFrameKind,
+} from './frame-kind.ts';
 import { buildFlowTemplate } from './flow-frames.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
 import type { RxFlowSource } from './rx-flow.ts';
@@ -93,7 +106,8 @@ const LIFECYCLE_STOP = 1;
 /** Records `index` as the owner of `key`; throws naming both apps if it is taken. */
 function claim(table: Int32Array, key: number, index: number, apps: readonly App[], what: string): void {
   const owner = table[key];
-  if (owner >= 0) throw new Error(`HostStack: ${what} ${key} is already used by app "${apps[owner].identity.name}"`);
+  if (owner >= 0)
+    throw new Error(`HostStack: ${what} ${key} is already used by app "${apps[owner].identity.name}"`);
   table[key] = index;
 }
 
@@ -147,7 +161,8 @@ export class HostStack implements AppHost, FrameSink {
   constructor(options: HostStackOptions) {
     const q = options.iface.registeredQueues;
     const pool = options.iface.packetPool;
-    if (q === null || pool === null) throw new Error('HostStack: the interface is not registered (no queues or pool)');
+    if (q === null || pool === null)
+      throw new Error('HostStack: the interface is not registered (no queues or pool)');
     this.iface = options.iface;
     this.queues = q;
     this.pool = pool;
@@ -159,12 +174,16 @@ export class HostStack implements AppHost, FrameSink {
     this.flowSource = options.flowSource ?? null;
     this.arpRetryNs = options.arpRetryNs ?? 100_000_000;
     this.verifyRx = options.verifyRxChecksums ?? true;
-    this.rxTarget = Math.max(1, options.rxBuffers ?? Math.min(q.rxSubmission.capacity, Math.floor(pool.packetCount / 4)));
+    this.rxTarget = Math.max(
+      1,
+      options.rxBuffers ?? Math.min(q.rxSubmission.capacity, Math.floor(pool.packetCount / 4)),
+    );
     this.rx = new RxBuffers(pool, q.rxSubmission, q.rxCompletion, this.rxTarget);
     this.enqueueTime = new Float64Array(pool.packetCount);
     this.txLen = new Uint32Array(pool.packetCount);
 
-    if (options.apps.length > 0xffff) throw new RangeError('HostStack: at most 65535 apps (pool.appId is 16 bits)');
+    if (options.apps.length > 0xffff)
+      throw new RangeError('HostStack: at most 65535 apps (pool.appId is 16 bits)');
     const root = new Prng(options.seed ?? 1);
     const apps: App[] = [];
     options.apps.forEach((config, i) => {
@@ -180,15 +199,31 @@ export class HostStack implements AppHost, FrameSink {
       const t = config.traffic;
       const room = pool.bufferSize - DEFAULT_DATA_OFFSET;
       if (t.kind !== 'receive' && Math.max(t.packetBytes, 60) > room) {
-        throw new RangeError(`HostStack: app "${config.name}": ${t.packetBytes} B frames do not fit pool buffers (${room} B after headroom)`);
+        throw new RangeError(
+          `HostStack: app "${config.name}": ${t.packetBytes} B frames do not fit pool buffers (${room} B after headroom)`,
+        );
       }
       if (t.kind === 'ping') {
-        claim(this.echoIdToApp, config.pid & 0xffff, i, apps, `app "${config.name}": ICMP echo id (pid & 0xffff)`);
+        claim(
+          this.echoIdToApp,
+          config.pid & 0xffff,
+          i,
+          apps,
+          `app "${config.name}": ICMP echo id (pid & 0xffff)`,
+        );
       } else {
-        claim(this.portToApp, t.kind === 'receive' ? t.dstPort : t.srcPort, i, apps, `app "${config.name}": host port`);
+        claim(
+          this.portToApp,
+          t.kind === 'receive' ? t.dstPort : t.srcPort,
+          i,
+          apps,
+          `app "${config.name}": host port`,
+        );
       }
       if (t.kind === 'receive' && this.flowSource === null) {
-        throw new Error(`HostStack: app "${config.name}" receives traffic but no flowSource (link partner) was given`);
+        throw new Error(
+          `HostStack: app "${config.name}" receives traffic but no flowSource (link partner) was given`,
+        );
       }
       apps.push(app);
     });
@@ -251,7 +286,12 @@ export class HostStack implements AppHost, FrameSink {
    */
   reclaimQueues(): number {
     let freed = 0;
-    for (const q of [this.queues.rxSubmission, this.queues.rxCompletion, this.queues.txCompletion, this.queues.txSubmission]) {
+    for (const q of [
+      this.queues.rxSubmission,
+      this.queues.rxCompletion,
+      this.queues.txCompletion,
+      this.queues.txSubmission,
+    ]) {
       let n: number;
       while ((n = q.DequeuePackets(this.burst, this.burst.length)) > 0) {
         this.pool.DeallocatePackets(this.burst, n);
@@ -302,8 +342,13 @@ export class HostStack implements AppHost, FrameSink {
         app.template = tpl;
       }
       app.stopAt = this.startTime + t.stopNs;
-      this.lifecycleEvents.push(this.scheduler.schedule(Math.max(now, this.startTime + t.startNs), this.lifecycleHandler, i * 2));
-      if (app.stopAt < Infinity) this.lifecycleEvents.push(this.scheduler.schedule(app.stopAt, this.lifecycleHandler, i * 2 + LIFECYCLE_STOP));
+      this.lifecycleEvents.push(
+        this.scheduler.schedule(Math.max(now, this.startTime + t.startNs), this.lifecycleHandler, i * 2),
+      );
+      if (app.stopAt < Infinity)
+        this.lifecycleEvents.push(
+          this.scheduler.schedule(app.stopAt, this.lifecycleHandler, i * 2 + LIFECYCLE_STOP),
+        );
     });
   }
 
@@ -483,7 +528,15 @@ export class HostStack implements AppHost, FrameSink {
       c.txDropPoolEmpty++;
       return;
     }
-    const len = buildArpFrame(this.mem, pool.dataStart(h), { dstMac, srcMac: this.hostMac, op, senderMac: this.hostMac, senderIp: this.hostIp, targetMac, targetIp });
+    const len = buildArpFrame(this.mem, pool.dataStart(h), {
+      dstMac,
+      srcMac: this.hostMac,
+      op,
+      senderMac: this.hostMac,
+      senderIp: this.hostIp,
+      targetMac,
+      targetIp,
+    });
     c.txSentBytes += len;
     this.submitSystem(h, len, kIOUserNetworkServiceClassCTL);
   }
@@ -722,11 +775,29 @@ export class HostStack implements AppHost, FrameSink {
   /** Snapshot of one app (appId 0 = the system: ARP). Throws for an unknown id. */
   appStats(appId: number): AppStats {
     if (appId === 0) {
-      return snapshotAppStats(SYSTEM_IDENTITY, kIOUserNetworkServiceClassCTL, 'system', this.systemCounters, this.systemLatency, null, null, 0);
+      return snapshotAppStats(
+        SYSTEM_IDENTITY,
+        kIOUserNetworkServiceClassCTL,
+        'system',
+        this.systemCounters,
+        this.systemLatency,
+        null,
+        null,
+        0,
+      );
     }
     const app = this.app(appId);
     if (app === null) throw new RangeError(`HostStack: no app with id ${appId}`);
-    return snapshotAppStats(app.identity, app.serviceClass, app.profile.kind, app.counters, app.latency, app.rtt, app.rxLatency, app.heldCount);
+    return snapshotAppStats(
+      app.identity,
+      app.serviceClass,
+      app.profile.kind,
+      app.counters,
+      app.latency,
+      app.rtt,
+      app.rxLatency,
+      app.heldCount,
+    );
   }
 
   /** Snapshots of apps 1..N (not the system). */
@@ -743,7 +814,15 @@ export class HostStack implements AppHost, FrameSink {
 
   /** Conservation totals over apps and the system. */
   accounting(): StackAccounting {
-    const r: StackAccounting = { sent: 0, enqueued: 0, onWire: 0, errors: 0, drops: 0, inFlight: this.counters.txInFlight, held: 0 };
+    const r: StackAccounting = {
+      sent: 0,
+      enqueued: 0,
+      onWire: 0,
+      errors: 0,
+      drops: 0,
+      inFlight: this.counters.txInFlight,
+      held: 0,
+    };
     for (const c of this.countersById) {
       r.sent += c.txSent;
       r.enqueued += c.txEnqueued;

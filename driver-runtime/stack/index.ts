@@ -42,4 +42,11 @@ export {
   serviceClassDscp,
   type ServiceClassName,
 } from './service-class.ts';
-export { parseScenario, appConfigsFromScenario, scenarioSchema, ScenarioError, type Scenario, type ScenarioApp } from './scenario.ts';
+export {
+  parseScenario,
+  appConfigsFromScenario,
+  scenarioSchema,
+  ScenarioError,
+  type Scenario,
+  type ScenarioApp,
+} from './scenario.ts';

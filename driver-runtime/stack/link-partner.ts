@@ -14,7 +14,13 @@ import type { EventHandler, EventId, Scheduler } from '../sim/scheduler.ts';
 import { NO_EVENT } from '../sim/scheduler.ts';
 import { FCS_BYTES, IFG_BYTES, PREAMBLE_BYTES } from '../sim/units.ts';
 import type { WirePeer } from '../device/wire.ts';
-import { ARP_OP_REPLY, ARP_OP_REQUEST, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, MAC_BROADCAST } from '../net/constants.ts';
+import {
+  ARP_OP_REPLY,
+  ARP_OP_REQUEST,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+  MAC_BROADCAST,
+} from '../net/constants.ts';
 import { stampPacket, type FlowTemplate } from '../net/flow-template.ts';
 import { buildArpFrame, buildIcmpEchoFrame } from '../net/frame-builder.ts';
 import { parseIpv4 } from '../net/ipv4-address.ts';
@@ -22,7 +28,14 @@ import { isMulticastMac, parseMac } from '../net/mac.ts';
 import { ParsedFrame } from '../net/parsed-frame.ts';
 import { frameChecksumsValid } from '../net/parser.ts';
 import { writeEchoReply } from './control-frames.ts';
-import { FRAME_ARP, FRAME_INVALID, FRAME_IPV4_ICMP, FRAME_IPV4_TCP, FRAME_IPV4_UDP, parseFrameKind } from './frame-kind.ts';
+import {
+  FRAME_ARP,
+  FRAME_INVALID,
+  FRAME_IPV4_ICMP,
+  FRAME_IPV4_TCP,
+  FRAME_IPV4_UDP,
+  parseFrameKind,
+} from './frame-kind.ts';
 import { buildFlowTemplate } from './flow-frames.ts';
 import type { RxFlowSource, RxFlowSpec } from './rx-flow.ts';
 import type { WireTap } from './wire-tap.ts';
@@ -138,8 +151,10 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     this.nsPerByte = 8e9 / o.linkBps;
     this.mac = typeof o.mac === 'string' ? parseMac(o.mac) : o.mac;
     this.ip = typeof o.ip === 'string' ? parseIpv4(o.ip) : o.ip >>> 0;
-    if (o.hostMac !== undefined) this.hostMac = typeof o.hostMac === 'string' ? parseMac(o.hostMac) : o.hostMac;
-    if (o.hostIp !== undefined) this.hostIp = typeof o.hostIp === 'string' ? parseIpv4(o.hostIp) : o.hostIp >>> 0;
+    if (o.hostMac !== undefined)
+      this.hostMac = typeof o.hostMac === 'string' ? parseMac(o.hostMac) : o.hostMac;
+    if (o.hostIp !== undefined)
+      this.hostIp = typeof o.hostIp === 'string' ? parseIpv4(o.hostIp) : o.hostIp >>> 0;
     this.nic = o.nic;
     this.tap = o.tap ?? null;
     this.verify = o.verifyChecksums ?? true;
@@ -187,7 +202,10 @@ export class LinkPartner implements WirePeer, RxFlowSource {
       if (learned) this.kick();
       return;
     }
-    if ((kind !== FRAME_IPV4_UDP && kind !== FRAME_IPV4_TCP && kind !== FRAME_IPV4_ICMP) || p.dstIp !== this.ip) {
+    if (
+      (kind !== FRAME_IPV4_UDP && kind !== FRAME_IPV4_TCP && kind !== FRAME_IPV4_ICMP) ||
+      p.dstIp !== this.ip
+    ) {
       c.notForUs++;
       return;
     }
@@ -230,7 +248,15 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     const slot = this.replySlot();
     if (slot < 0) return;
     this.counters.arpReplies++;
-    const reply = { dstMac: toMac, srcMac: this.mac, op: ARP_OP_REPLY, senderMac: this.mac, senderIp: this.ip, targetMac: toMac, targetIp: toIp };
+    const reply = {
+      dstMac: toMac,
+      srcMac: this.mac,
+      op: ARP_OP_REPLY,
+      senderMac: this.mac,
+      senderIp: this.ip,
+      targetMac: toMac,
+      targetIp: toIp,
+    };
     this.commitReply(slot, buildArpFrame(this.replyBuf, slot * SLOT_BYTES, reply));
   }
 
@@ -239,14 +265,25 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     const slot = this.replySlot();
     if (slot < 0) return;
     this.counters.echoReplies++;
-    this.commitReply(slot, writeEchoReply(this.replyBuf, slot * SLOT_BYTES, frame, offset, length, this.parsed, this.mac, this.ip));
+    this.commitReply(
+      slot,
+      writeEchoReply(this.replyBuf, slot * SLOT_BYTES, frame, offset, length, this.parsed, this.mac, this.ip),
+    );
   }
 
   /** Sends an ARP request for `targetIp` (default: the host's IP) toward the NIC. */
   arpForHost(targetIp: number = this.hostIp): boolean {
     const slot = this.replySlot();
     if (slot < 0 || targetIp < 0) return false;
-    const request = { dstMac: MAC_BROADCAST, srcMac: this.mac, op: ARP_OP_REQUEST, senderMac: this.mac, senderIp: this.ip, targetMac: 0, targetIp };
+    const request = {
+      dstMac: MAC_BROADCAST,
+      srcMac: this.mac,
+      op: ARP_OP_REQUEST,
+      senderMac: this.mac,
+      senderIp: this.ip,
+      targetMac: 0,
+      targetIp,
+    };
     this.commitReply(slot, buildArpFrame(this.replyBuf, slot * SLOT_BYTES, request));
     return true;
   }
@@ -256,7 +293,17 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     if (this.hostMac < 0 || this.hostIp < 0) return false;
     const slot = this.replySlot();
     if (slot < 0) return false;
-    const request = { dstMac: this.hostMac, srcMac: this.mac, srcIp: this.ip, dstIp: this.hostIp, ipId: seq, type: ICMP_ECHO_REQUEST, id, seq, payloadLength: dataBytes };
+    const request = {
+      dstMac: this.hostMac,
+      srcMac: this.mac,
+      srcIp: this.ip,
+      dstIp: this.hostIp,
+      ipId: seq,
+      type: ICMP_ECHO_REQUEST,
+      id,
+      seq,
+      payloadLength: dataBytes,
+    };
     this.commitReply(slot, buildIcmpEchoFrame(this.replyBuf, slot * SLOT_BYTES, request));
     return true;
   }
@@ -264,7 +311,8 @@ export class LinkPartner implements WirePeer, RxFlowSource {
   // ---------------------------------------------------------------- sourced flows
 
   startFlow(spec: RxFlowSpec): number {
-    if (!(spec.rateBps > 0) || !(spec.packetBytes > 0)) throw new RangeError('LinkPartner: flow rate and size must be > 0');
+    if (!(spec.rateBps > 0) || !(spec.packetBytes > 0))
+      throw new RangeError('LinkPartner: flow rate and size must be > 0');
     const flow: Flow = {
       spec,
       template: null,
@@ -389,7 +437,11 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     this.busy = true;
     this.txFreeAt = now + this.wireTimeNs(len);
     // Last FCS bit arrives after preamble + frame + FCS; the IFG follows.
-    this.scheduler.schedule(now + (PREAMBLE_BYTES + len + FCS_BYTES) * this.nsPerByte, this.deliverHandler, 0);
+    this.scheduler.schedule(
+      now + (PREAMBLE_BYTES + len + FCS_BYTES) * this.nsPerByte,
+      this.deliverHandler,
+      0,
+    );
   }
 
   private readonly wakeHandler: EventHandler = {

@@ -7,7 +7,10 @@
  */
 import type { IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
 import { DEFAULT_DATA_OFFSET, PACKET_FLAG_TIMESTAMP_VALID } from '../networking/packet-buffer-pool.ts';
-import type { IOUserNetworkRxCompletionQueue, IOUserNetworkRxSubmissionQueue } from '../networking/packet-queue.ts';
+import type {
+  IOUserNetworkRxCompletionQueue,
+  IOUserNetworkRxSubmissionQueue,
+} from '../networking/packet-queue.ts';
 
 /** Receives each filled Rx buffer's bytes (host memory offset and length) during the reap. */
 export interface FrameSink {
@@ -65,8 +68,7 @@ export class RxBuffers {
         if (pool.completionStatus[h] === 0) {
           const arrival = (pool.flags[h] & PACKET_FLAG_TIMESTAMP_VALID) !== 0 ? pool.timestamp[h] : NaN;
           sink.receiveFrame(pool.dataStart(h), pool.dataLength[h], now, arrival);
-        }
-        else sink.receiveError();
+        } else sink.receiveError();
         pool.dataOffset[h] = DEFAULT_DATA_OFFSET;
         pool.dataLength[h] = 0;
         pool.flags[h] = 0;

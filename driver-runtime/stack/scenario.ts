@@ -23,11 +23,20 @@ export class ScenarioError extends Error {
   }
 }
 
-const positive = () => z.number({ invalid_type_error: 'must be a number' }).finite().positive({ message: 'must be > 0' });
+const positive = () =>
+  z.number({ invalid_type_error: 'must be a number' }).finite().positive({ message: 'must be > 0' });
 const positiveInt = () => positive().int({ message: 'must be an integer' });
-const nonNegative = () => z.number({ invalid_type_error: 'must be a number' }).finite().nonnegative({ message: 'must be >= 0' });
-const port = () => z.number().int({ message: 'must be an integer' }).min(1, { message: 'must be 1..65535' }).max(65535, { message: 'must be 1..65535' });
-const mac = z.string().refine((s) => tryParseMac(s) >= 0, { message: 'must be a MAC address aa:bb:cc:dd:ee:ff' });
+const nonNegative = () =>
+  z.number({ invalid_type_error: 'must be a number' }).finite().nonnegative({ message: 'must be >= 0' });
+const port = () =>
+  z
+    .number()
+    .int({ message: 'must be an integer' })
+    .min(1, { message: 'must be 1..65535' })
+    .max(65535, { message: 'must be 1..65535' });
+const mac = z
+  .string()
+  .refine((s) => tryParseMac(s) >= 0, { message: 'must be a MAC address aa:bb:cc:dd:ee:ff' });
 const ipv4 = z.string().refine((s) => tryParseIpv4(s) >= 0, { message: 'must be an IPv4 address a.b.c.d' });
 
 /** Frame sizes: Ethernet frame without FCS; 60..1514, or 1518 with an 802.1Q tag. */
@@ -36,8 +45,12 @@ const trafficSchema = z
     kind: z.enum(['constant', 'bursty', 'bulk', 'receive', 'ping'], {
       errorMap: () => ({ message: 'must be one of constant, bursty, bulk, receive, ping' }),
     }),
-    protocol: z.enum(['udp', 'tcp', 'icmp'], { errorMap: () => ({ message: 'must be one of udp, tcp, icmp' }) }).optional(),
-    packetBytes: positiveInt().min(60, { message: 'must be >= 60 (minimum Ethernet frame without FCS)' }).max(1518, { message: 'must be <= 1518' }),
+    protocol: z
+      .enum(['udp', 'tcp', 'icmp'], { errorMap: () => ({ message: 'must be one of udp, tcp, icmp' }) })
+      .optional(),
+    packetBytes: positiveInt()
+      .min(60, { message: 'must be >= 60 (minimum Ethernet frame without FCS)' })
+      .max(1518, { message: 'must be <= 1518' }),
     rateBps: positive().optional(),
     burstPackets: positiveInt().optional(),
     meanGapUs: positive().optional(),
@@ -56,18 +69,31 @@ const appSchema = z
     bundleId: z.string().min(1, { message: 'must not be empty' }),
     executablePath: z.string().startsWith('/', { message: 'must be an absolute path' }),
     pid: positiveInt(),
-    teamId: z.string().regex(/^[A-Z0-9]{10}$/, { message: 'must be a 10-character Apple team id' }).optional(),
+    teamId: z
+      .string()
+      .regex(/^[A-Z0-9]{10}$/, { message: 'must be a 10-character Apple team id' })
+      .optional(),
     serviceClass: z.enum(SERVICE_CLASS_KEYS, {
       errorMap: () => ({ message: `must be one of ${SERVICE_CLASS_KEYS.join(', ')}` }),
     }),
-    vlanPcp: z.number().int({ message: 'must be an integer' }).min(0, { message: 'must be 0..7' }).max(7, { message: 'must be 0..7' }).optional(),
+    vlanPcp: z
+      .number()
+      .int({ message: 'must be an integer' })
+      .min(0, { message: 'must be 0..7' })
+      .max(7, { message: 'must be 0..7' })
+      .optional(),
     traffic: trafficSchema,
   })
   .strict()
   .superRefine((app, ctx) => {
     const t = app.traffic;
     const need = (field: keyof typeof t, why: string) => {
-      if (t[field] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['traffic', field], message: `required for ${why}` });
+      if (t[field] === undefined)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['traffic', field],
+          message: `required for ${why}`,
+        });
     };
     const protocol = t.protocol ?? (t.kind === 'ping' ? 'icmp' : 'udp');
     if (t.kind === 'constant') need('rateBps', 'constant traffic');
@@ -82,17 +108,33 @@ const appSchema = z
     }
     if (t.kind === 'ping') need('intervalUs', 'ping traffic');
     if ((t.kind === 'ping') !== (protocol === 'icmp')) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['traffic', 'protocol'], message: t.kind === 'ping' ? 'must be icmp for ping' : 'icmp is only for ping' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['traffic', 'protocol'],
+        message: t.kind === 'ping' ? 'must be icmp for ping' : 'icmp is only for ping',
+      });
     }
     const max = 1514 + (app.vlanPcp !== undefined ? 4 : 0);
     if (t.packetBytes > max) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['traffic', 'packetBytes'], message: `must be <= ${max}${app.vlanPcp !== undefined ? ' (tagged)' : ' (untagged; 1518 needs vlanPcp)'}` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['traffic', 'packetBytes'],
+        message: `must be <= ${max}${app.vlanPcp !== undefined ? ' (tagged)' : ' (untagged; 1518 needs vlanPcp)'}`,
+      });
     }
     if (t.kind === 'bulk' && t.sndbufBytes !== undefined && t.sndbufBytes < t.packetBytes) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['traffic', 'sndbufBytes'], message: 'must be >= packetBytes' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['traffic', 'sndbufBytes'],
+        message: 'must be >= packetBytes',
+      });
     }
     if (t.startUs !== undefined && t.stopUs !== undefined && t.stopUs <= t.startUs) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['traffic', 'stopUs'], message: 'must be > startUs' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['traffic', 'stopUs'],
+        message: 'must be > startUs',
+      });
     }
   });
 
@@ -102,11 +144,20 @@ export const scenarioSchema = z
   .object({
     name: z.string().min(1, { message: 'must not be empty' }),
     description: z.string(),
-    link: z.enum(['1g', '2.5g', '10g'], { errorMap: () => ({ message: "must be one of '1g', '2.5g', '10g'" }) }),
-    seed: z.number().int({ message: 'must be an integer' }).min(0, { message: 'must be >= 0' }).max(0xffffffff).optional(),
+    link: z.enum(['1g', '2.5g', '10g'], {
+      errorMap: () => ({ message: "must be one of '1g', '2.5g', '10g'" }),
+    }),
+    seed: z
+      .number()
+      .int({ message: 'must be an integer' })
+      .min(0, { message: 'must be >= 0' })
+      .max(0xffffffff)
+      .optional(),
     host: hostSchema,
     peer: hostSchema,
-    apps: z.array(appSchema, { required_error: 'required', invalid_type_error: 'must be an array' }).min(1, { message: 'must list at least one app' }),
+    apps: z
+      .array(appSchema, { required_error: 'required', invalid_type_error: 'must be an array' })
+      .min(1, { message: 'must list at least one app' }),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -118,10 +169,19 @@ export const scenarioSchema = z
       if (p === undefined) return;
       const other = hostPorts.get(p);
       if (other !== undefined) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['apps', i, 'traffic', t.kind === 'receive' ? 'dstPort' : 'srcPort'], message: `host port ${p} is already used by apps[${other}]` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['apps', i, 'traffic', t.kind === 'receive' ? 'dstPort' : 'srcPort'],
+          message: `host port ${p} is already used by apps[${other}]`,
+        });
       } else hostPorts.set(p, i);
     });
-    if (s.host.ip === s.peer.ip) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['peer', 'ip'], message: 'must differ from host.ip' });
+    if (s.host.ip === s.peer.ip)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['peer', 'ip'],
+        message: 'must differ from host.ip',
+      });
   });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
@@ -183,7 +243,13 @@ export function appConfigsFromScenario(s: Scenario): AppConfig[] {
         traffic = { ...base, kind: 'constant', protocol: l4, rateBps: t.rateBps! };
         break;
       case 'bursty':
-        traffic = { ...base, kind: 'bursty', protocol: l4, burstPackets: t.burstPackets!, meanGapNs: t.meanGapUs! * 1000 };
+        traffic = {
+          ...base,
+          kind: 'bursty',
+          protocol: l4,
+          burstPackets: t.burstPackets!,
+          meanGapNs: t.meanGapUs! * 1000,
+        };
         break;
       case 'bulk':
         traffic = { ...base, kind: 'bulk', protocol: l4, sndbufBytes: t.sndbufBytes! };

@@ -67,4 +67,3 @@ export interface AppConfig {
   vlanPcp?: number;
   traffic: TrafficProfile;
 }
-

@@ -21,7 +21,20 @@ const QUEUE_LABEL = ['Q0 low', 'Q1 normal', 'Q2 high', 'Q3 highest'];
 
 export function appTable(apps: AppReport[]): string {
   return table(
-    ['app', 'class', 'queue', 'tx Mb/s', 'rx Mb/s', 'tx pkts', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'drops', 'grade'],
+    [
+      'app',
+      'class',
+      'queue',
+      'tx Mb/s',
+      'rx Mb/s',
+      'tx pkts',
+      'p50 µs',
+      'p99 µs',
+      'p99.9 µs',
+      'max µs',
+      'drops',
+      'grade',
+    ],
     apps.map((a) => [
       a.name,
       a.serviceClass,
@@ -42,7 +55,14 @@ export function appTable(apps: AppReport[]): string {
 export function queueTable(report: ScenarioReport): string {
   return table(
     ['queue', 'packets', 'bytes', 'Mb/s', 'share', 'drops'],
-    report.queues.map((q) => [QUEUE_LABEL[q.queue], q.packets, q.bytes, mbps(q.bps), `${(q.share * 100).toFixed(1)}%`, q.drops]),
+    report.queues.map((q) => [
+      QUEUE_LABEL[q.queue],
+      q.packets,
+      q.bytes,
+      mbps(q.bps),
+      `${(q.share * 100).toFixed(1)}%`,
+      q.drops,
+    ]),
   );
 }
 

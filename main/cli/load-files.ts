@@ -21,7 +21,10 @@ function readJson(file: string, what: string): unknown {
 
 /** "contention" → scenarios/contention.json; a path is used as given. */
 export function loadScenario(nameOrPath: string): Scenario {
-  const file = nameOrPath.endsWith('.json') || nameOrPath.includes('/') ? path.resolve(nameOrPath) : path.join(SCENARIO_DIR, `${nameOrPath}.json`);
+  const file =
+    nameOrPath.endsWith('.json') || nameOrPath.includes('/')
+      ? path.resolve(nameOrPath)
+      : path.join(SCENARIO_DIR, `${nameOrPath}.json`);
   try {
     return parseScenario(readJson(file, 'scenario'), path.basename(file));
   } catch (e) {

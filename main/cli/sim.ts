@@ -82,7 +82,8 @@ function parseCli(argv: string[]): Cli | null {
   if (values.help) return null;
   if (!values.scenario) throw new InputError('--scenario is required (try --help)');
   const link = values.link;
-  if (link !== undefined && link !== '1g' && link !== '2.5g' && link !== '10g') throw new InputError(`--link must be 1g, 2.5g or 10g, not "${link}"`);
+  if (link !== undefined && link !== '1g' && link !== '2.5g' && link !== '10g')
+    throw new InputError(`--link must be 1g, 2.5g or 10g, not "${link}"`);
   let durationNs: number;
   try {
     durationNs = parseDuration(values.duration!);
@@ -91,7 +92,8 @@ function parseCli(argv: string[]): Cli | null {
   }
   if (durationNs <= 0) throw new InputError('--duration must be positive');
   const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)) throw new InputError(`--seed must be an integer 0..4294967295`);
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff))
+    throw new InputError(`--seed must be an integer 0..4294967295`);
   const driver: Partial<DriverOptions> = {};
   if (values.scheduler !== undefined) {
     const modes = ['sp', 'drr', 'sp-drr', 'fifo'] as const;
@@ -105,7 +107,8 @@ function parseCli(argv: string[]): Cli | null {
   }
   if (values['queue-limit'] !== undefined) {
     const bytes = Number(values['queue-limit']);
-    if (!Number.isInteger(bytes) || bytes < 3044 || bytes > 1 << 30) throw new InputError('--queue-limit takes bytes, 3044..1073741824');
+    if (!Number.isInteger(bytes) || bytes < 3044 || bytes > 1 << 30)
+      throw new InputError('--queue-limit takes bytes, 3044..1073741824');
     driver.swQueueBytes = bytes;
   }
   if (values.floors !== undefined) {
@@ -117,12 +120,14 @@ function parseCli(argv: string[]): Cli | null {
   }
   if (values['max-mbps'] !== undefined) {
     const m = values['max-mbps'].split(',').map(Number);
-    if (m.length !== 4 || m.some((x) => !(x >= 0 && x <= 100_000))) throw new InputError('--max-mbps takes four rates 0..100000 (0 = unlimited)');
+    if (m.length !== 4 || m.some((x) => !(x >= 0 && x <= 100_000)))
+      throw new InputError('--max-mbps takes four rates 0..100000 (0 = unlimited)');
     driver.maxBps = m.map((x) => x * 1e6) as [number, number, number, number];
   }
   if (values.quanta !== undefined) {
     const q = values.quanta.split(',').map(Number);
-    if (q.length !== 4 || q.some((x) => !Number.isInteger(x) || x < 0 || x > 1 << 20)) throw new InputError('--quanta takes four integers 0..1048576 (bytes)');
+    if (q.length !== 4 || q.some((x) => !Number.isInteger(x) || x < 0 || x > 1 << 20))
+      throw new InputError('--quanta takes four integers 0..1048576 (bytes)');
     driver.drrQuanta = q as [number, number, number, number];
   }
   let faults: FaultSpec[];
@@ -176,7 +181,10 @@ function main(argv: string[]): number {
     console.error(`sim: ${e.message}`);
     return 2;
   }
-  const progress = cli.json || !process.stderr.isTTY ? undefined : (f: number) => process.stderr.write(`\r${(f * 100).toFixed(0)}%`);
+  const progress =
+    cli.json || !process.stderr.isTTY
+      ? undefined
+      : (f: number) => process.stderr.write(`\r${(f * 100).toFixed(0)}%`);
   const runOptions: RunOptions = { ...base, faults: cli.faults, capture: cli.pcap !== undefined };
   let a: RunResult;
   let b: RunResult | null = null;
@@ -185,22 +193,46 @@ function main(argv: string[]): number {
     a = w.a;
     b = w.b;
   } else {
-    a = runScenario({ ...runOptions, ...(rulesA ? { rules: rulesA } : {}), ...(progress ? { onProgress: progress } : {}) });
+    a = runScenario({
+      ...runOptions,
+      ...(rulesA ? { rules: rulesA } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
   }
   if (progress) process.stderr.write('\r    \r');
   if (cli.pcap && a.pcap) writeFileSync(cli.pcap, a.pcap);
-  const fifo = cli.baseline ? runScenario({ ...base, driver: { ...cli.driver, txScheduler: 'fifo', singleQueue: true } }) : null;
+  const fifo = cli.baseline
+    ? runScenario({ ...base, driver: { ...cli.driver, txScheduler: 'fifo', singleQueue: true } })
+    : null;
 
   if (cli.json) {
-    console.log(JSON.stringify({ report: a.report, leaks: a.leaks, events: a.events, faults: a.faults, compare: b?.report ?? null, baseline: fifo?.report ?? null }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          report: a.report,
+          leaks: a.leaks,
+          events: a.events,
+          faults: a.faults,
+          compare: b?.report ?? null,
+          baseline: fifo?.report ?? null,
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   console.log(reportText(a.report));
   if (cli.pcap) console.log(`\npcap: ${cli.pcap} (${a.report.capturedFrames} frames)`);
-  if (b) console.log(`\nwhat-if: ${cli.rules ?? '(no rules)'} vs ${cli.compare}\n${comparisonText(a.report, b.report)}`);
+  if (b)
+    console.log(
+      `\nwhat-if: ${cli.rules ?? '(no rules)'} vs ${cli.compare}\n${comparisonText(a.report, b.report)}`,
+    );
   if (fifo) console.log(`\nbaseline: one FIFO queue, no rules\n${baselineText(a.report, fifo.report)}`);
   const leaked = a.leaks.liveObjects + a.leaks.poolPacketsInUse + a.leaks.hostAllocations;
-  console.log(`\nshutdown: ${leaked === 0 ? 'clean (no live objects, packets or host memory left)' : `LEAK ${JSON.stringify(a.leaks)}`}`);
+  console.log(
+    `\nshutdown: ${leaked === 0 ? 'clean (no live objects, packets or host memory left)' : `LEAK ${JSON.stringify(a.leaks)}`}`,
+  );
   const log = [
     ...a.faults.map((f) => ({ t: f.timeNs, line: `fault   ${f.kind} ${f.phase}: ${f.detail}` })),
     ...a.events.map((e) => ({ t: e.timeNs, line: `driver  ${e.kind}: ${e.detail}` })),

@@ -19,7 +19,21 @@ describe('npm run sim', () => {
   it('--help documents every option', () => {
     const r = sim('--help');
     expect(r.status).toBe(0);
-    for (const opt of ['--scenario', '--duration', '--seed', '--link', '--rules', '--compare', '--baseline', '--fault', '--pcap', '--json', '--scheduler', '--floors', '--aqm']) {
+    for (const opt of [
+      '--scenario',
+      '--duration',
+      '--seed',
+      '--link',
+      '--rules',
+      '--compare',
+      '--baseline',
+      '--fault',
+      '--pcap',
+      '--json',
+      '--scheduler',
+      '--floors',
+      '--aqm',
+    ]) {
       expect(r.stdout).toContain(opt);
     }
   });
@@ -42,12 +56,20 @@ describe('npm run sim', () => {
     expect(sim('--scenario', 'no-such-scenario').stderr).toMatch(/scenario file not found/);
     expect(sim('--scenario', 'contention', '--bogus').status).toBe(2);
     expect(sim('--scenario', 'contention', '--link', '40g').stderr).toMatch(/--link must be/);
-    expect(sim('--scenario', 'contention', '--fault', 'meltdown@1s').stderr).toMatch(/unknown kind "meltdown"/);
+    expect(sim('--scenario', 'contention', '--fault', 'meltdown@1s').stderr).toMatch(
+      /unknown kind "meltdown"/,
+    );
   });
 
   it('refuses a rule set with the rule and field named', () => {
     const file = path.join(dir, 'rules.json');
-    writeFileSync(file, JSON.stringify({ version: 1, rules: [{ id: 'x', match: { bundleId: 'a' }, priority: 'urgent', enabled: true }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        rules: [{ id: 'x', match: { bundleId: 'a' }, priority: 'urgent', enabled: true }],
+      }),
+    );
     const r = sim('--scenario', 'contention', '--rules', file, '--duration', '10ms');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/rule "x" \(rules\[0\]\)\.priority/);

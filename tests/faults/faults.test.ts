@@ -132,6 +132,10 @@ describe('fault injection and recovery', () => {
     expect(() => parseFault('meltdown@1s')).toThrow(/unknown kind "meltdown"/);
     expect(() => parseFault('tx-hang@soon')).toThrow(/invalid duration/);
     expect(() => parseFault('tx-hang@1s:q9')).toThrow(/bad argument|queue must be/);
-    expect(parseFault('link-flap@2s+500ms')).toMatchObject({ kind: 'link-flap', atNs: 2e9, durationNs: 500e6 });
+    expect(parseFault('link-flap@2s+500ms')).toMatchObject({
+      kind: 'link-flap',
+      atNs: 2e9,
+      durationNs: 500e6,
+    });
   });
 });

@@ -6,9 +6,16 @@ import { IODispatchQueue } from '../../driver-runtime/kit/dispatch-queue.ts';
 import { OSAction } from '../../driver-runtime/kit/os-action.ts';
 import { OSObject, out } from '../../driver-runtime/kit/os-object.ts';
 import { IOTimerDispatchSource, kIOTimerClockUptimeRaw } from '../../driver-runtime/kit/timer-source.ts';
-import { IOInterruptDispatchSource, type InterruptProvider } from '../../driver-runtime/kit/interrupt-source.ts';
+import {
+  IOInterruptDispatchSource,
+  type InterruptProvider,
+} from '../../driver-runtime/kit/interrupt-source.ts';
 import { IODataQueueDispatchSource } from '../../driver-runtime/kit/data-queue-source.ts';
-import { IOService, kIOServiceDefaultQueueName, type ServiceRegistryHooks } from '../../driver-runtime/kit/io-service.ts';
+import {
+  IOService,
+  kIOServiceDefaultQueueName,
+  type ServiceRegistryHooks,
+} from '../../driver-runtime/kit/io-service.ts';
 import {
   kIOReturnBadArgument,
   kIOReturnExclusiveAccess,
@@ -197,7 +204,9 @@ describe('IOInterruptDispatchSource', () => {
     const s = out<IOInterruptDispatchSource>();
     expect(IOInterruptDispatchSource.Create(provider, 1, queue, s)).toBe(kIOReturnSuccess);
     source = s.value!;
-    const action = new OSAction<[number, number]>(owner, queue, (_a, count, time) => calls.push({ count, time }));
+    const action = new OSAction<[number, number]>(owner, queue, (_a, count, time) =>
+      calls.push({ count, time }),
+    );
     source.SetHandler(action);
     action.release();
   });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as IOR from '../../driver-runtime/kit/io-return.ts';
 import { OSData, OSObject, safeRelease } from '../../driver-runtime/kit/os-object.ts';
-import { createRuntime, currentRuntime, liveObjectCount, withRuntime } from '../../driver-runtime/kit/runtime.ts';
+import {
+  createRuntime,
+  currentRuntime,
+  liveObjectCount,
+  withRuntime,
+} from '../../driver-runtime/kit/runtime.ts';
 import { Scheduler } from '../../driver-runtime/sim/scheduler.ts';
 import { HostMemory } from '../../driver-runtime/memory/host-memory.ts';
 
@@ -135,7 +140,11 @@ describe('OSObject', () => {
       expect(currentRuntime()).toBe(outer);
       withRuntime(inner, () => expect(new Tracked().runtime).toBe(inner));
       expect(currentRuntime()).toBe(outer);
-      expect(() => withRuntime(inner, () => { throw new Error('boom'); })).toThrow('boom');
+      expect(() =>
+        withRuntime(inner, () => {
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
       expect(currentRuntime()).toBe(outer);
     });
     expect(inner.liveObjects.get('Tracked')).toBe(1);

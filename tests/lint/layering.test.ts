@@ -13,15 +13,39 @@ async function layeringErrors(file: string, code: string): Promise<string[]> {
 
 describe('layering rule', () => {
   it.each([
-    ['driver-runtime/sim/x.ts', "import { app } from 'electron';\nexport const a = app;\n", /may not import "electron"/],
+    [
+      'driver-runtime/sim/x.ts',
+      "import { app } from 'electron';\nexport const a = app;\n",
+      /may not import "electron"/,
+    ],
     ['driver-runtime/sim/x.ts', "import fs from 'node:fs';\nexport const a = fs;\n", /Node built-ins/],
-    ['driver-runtime/driver/x.ts', "import Database from 'better-sqlite3';\nexport const a = Database;\n", /better-sqlite3/],
-    ['driver-runtime/stack/x.ts', "import { x } from '../../main/cli/sim.ts';\nexport const a = x;\n", /only driver-runtime/],
-    ['renderer/x.ts', "import { x } from '../main/cli/sim.ts';\nexport const a = x;\n", /only renderer, driver-runtime\/abi/],
-    ['renderer/x.ts', "import { x } from '../driver-runtime/driver/netlanes-driver.ts';\nexport const a = x;\n", /Bad layering/],
+    [
+      'driver-runtime/driver/x.ts',
+      "import Database from 'better-sqlite3';\nexport const a = Database;\n",
+      /better-sqlite3/,
+    ],
+    [
+      'driver-runtime/stack/x.ts',
+      "import { x } from '../../main/cli/sim.ts';\nexport const a = x;\n",
+      /only driver-runtime/,
+    ],
+    [
+      'renderer/x.ts',
+      "import { x } from '../main/cli/sim.ts';\nexport const a = x;\n",
+      /only renderer, driver-runtime\/abi/,
+    ],
+    [
+      'renderer/x.ts',
+      "import { x } from '../driver-runtime/driver/netlanes-driver.ts';\nexport const a = x;\n",
+      /Bad layering/,
+    ],
     ['preload/x.ts', "import fs from 'node:fs';\nexport const a = fs;\n", /Node built-ins/],
     ['main/x.ts', "import React from 'react';\nexport const a = React;\n", /react/],
-    ['main/cli/x.ts', "import { app } from 'electron';\nexport const a = app;\n", /only main\/electron and preload touch Electron/],
+    [
+      'main/cli/x.ts',
+      "import { app } from 'electron';\nexport const a = app;\n",
+      /only main\/electron and preload touch Electron/,
+    ],
   ])('%s: %s is refused', async (file, code, message) => {
     const errors = await layeringErrors(file, code);
     expect(errors.length).toBe(1);
@@ -32,9 +56,15 @@ describe('layering rule', () => {
   it.each([
     ['driver-runtime/host/x.ts', "import fs from 'node:fs';\nexport const a = fs;\n"],
     ['driver-runtime/stack/x.ts', "import { z } from 'zod';\nexport const a = z;\n"],
-    ['renderer/x.ts', "import { statsLayout } from '../driver-runtime/abi/stats-layout.ts';\nexport const a = statsLayout;\n"],
+    [
+      'renderer/x.ts',
+      "import { statsLayout } from '../driver-runtime/abi/stats-layout.ts';\nexport const a = statsLayout;\n",
+    ],
     ['main/electron/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
-    ['tests/x.ts', "import { app } from 'electron';\nimport fs from 'node:fs';\nexport const a = [app, fs];\n"],
+    [
+      'tests/x.ts',
+      "import { app } from 'electron';\nimport fs from 'node:fs';\nexport const a = [app, fs];\n",
+    ],
   ])('%s may import what its row allows', async (file, code) => {
     expect(await layeringErrors(file, code)).toEqual([]);
   });

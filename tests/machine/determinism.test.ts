@@ -8,7 +8,13 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 describe('determinism', () => {
   it('the same seed gives byte-identical pcap and identical reports; another seed differs', () => {
     const run = (seed: number, slice?: number) =>
-      runScenario({ scenario: scenario('home-office'), durationNs: 200e6, seed, capture: true, ...(slice ? { progressSliceNs: slice } : {}) });
+      runScenario({
+        scenario: scenario('home-office'),
+        durationNs: 200e6,
+        seed,
+        capture: true,
+        ...(slice ? { progressSliceNs: slice } : {}),
+      });
     const a = run(11);
     const b = run(11, 7_777_777); // chunking the run differently must not matter
     const c = run(12);

@@ -37,6 +37,12 @@ describe.each(['home-office', 'contention'])('scenario %s', (name) => {
     expect(p.toNicFrames).toBeGreaterThan(0);
     expect(p.badChecksum).toBe(0);
     const leaks = m.shutdown();
-    expect(leaks).toEqual({ liveObjects: 0, liveObjectsByClass: {}, poolPacketsInUse: 0, hostAllocations: 0, pendingEvents: 0 });
+    expect(leaks).toEqual({
+      liveObjects: 0,
+      liveObjectsByClass: {},
+      poolPacketsInUse: 0,
+      hostAllocations: 0,
+      pendingEvents: 0,
+    });
   });
 });

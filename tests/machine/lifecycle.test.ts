@@ -29,12 +29,24 @@ describe('driver lifecycle loop', () => {
       const baseAllocations = memory.allocationCount;
       let wireFrames = 0;
       for (let i = 0; i < 1000; i++) {
-        const driver = new NetLanesDriver({ poolPackets: 2048, txRingSize: 64, rxRingSize: 64, rxSubmissionCapacity: 256 });
+        const driver = new NetLanesDriver({
+          poolPackets: 2048,
+          txRingSize: 64,
+          rxRingSize: 64,
+          rxSubmissionCapacity: 256,
+        });
         expect(driver.Start(pci)).toBe(0);
         expect(driver.SetInterfaceEnable(true)).toBe(0);
         const partner = new LinkPartner({ scheduler, linkBps: 1e9, mac: sc.peer.mac, ip: sc.peer.ip, nic });
         nic.connectWire(partner);
-        const stack = new HostStack({ iface: driver, hostIp: sc.host.ip, peerIp: sc.peer.ip, apps, seed: i + 1, flowSource: partner });
+        const stack = new HostStack({
+          iface: driver,
+          hostIp: sc.host.ip,
+          peerIp: sc.peer.ip,
+          apps,
+          seed: i + 1,
+          flowSource: partner,
+        });
         stack.start();
         scheduler.runUntil(scheduler.now + 1e6);
         stack.stop();

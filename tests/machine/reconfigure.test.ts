@@ -24,7 +24,9 @@ describe('reconfiguration without reset', () => {
       expect(m.driver.GetMaxTransferUnit(mtu)).toBe(kIOReturnSuccess);
       expect(mtu.value).toBe(1400);
       expect(m.driver.SetPromiscuousModeEnable(true)).toBe(kIOReturnSuccess);
-      expect(m.driver.SetMulticastAddresses([Uint8Array.of(0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb)], 1)).toBe(kIOReturnSuccess);
+      expect(m.driver.SetMulticastAddresses([Uint8Array.of(0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb)], 1)).toBe(
+        kIOReturnSuccess,
+      );
       expect(m.driver.SetMulticastAddresses([Uint8Array.of(1, 2, 3)], 1)).toBe(kIOReturnBadArgument);
     });
     m.run(5e6);
@@ -51,7 +53,9 @@ describe('statistics region', () => {
     for (const a of m.stack.allAppStats()) {
       expect(view.app.txPackets[a.appId]).toBe(a.txCompleted);
       expect(view.app.txBytes[a.appId]).toBe(a.txCompletedBytes);
-      const counted = view.latency.subarray(a.appId * LATENCY_BUCKETS, (a.appId + 1) * LATENCY_BUCKETS).reduce((x, y) => x + y, 0);
+      const counted = view.latency
+        .subarray(a.appId * LATENCY_BUCKETS, (a.appId + 1) * LATENCY_BUCKETS)
+        .reduce((x, y) => x + y, 0);
       expect(counted).toBe(a.txCompleted);
       // The driver's p99 (6.25 % buckets, never optimistic) brackets the stack's exact-ish one.
       const p99 = percentileFromBuckets(view.latency, a.appId * LATENCY_BUCKETS, 99);

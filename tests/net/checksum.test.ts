@@ -181,7 +181,9 @@ describe('RFC 1624 incremental update', () => {
           seg[5] = newSeq >>> 16;
           seg[6] = newSeq >>> 8;
           seg[7] = newSeq;
-          expect(checksumAdjust32(oldCsum, oldSeq, newSeq)).toBe(l4Checksum(seg, 0, len, src, dst, IPPROTO_TCP));
+          expect(checksumAdjust32(oldCsum, oldSeq, newSeq)).toBe(
+            l4Checksum(seg, 0, len, src, dst, IPPROTO_TCP),
+          );
         },
       ),
     );

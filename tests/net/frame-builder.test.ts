@@ -141,18 +141,46 @@ describe('frame builders: golden bytes', () => {
 
   it('builds an ARP reply with the answering host as sender', () => {
     const buf = new Uint8Array(60);
-    buildArpFrame(buf, 0, { dstMac: A, srcMac: B, op: ARP_OP_REPLY, senderMac: B, senderIp: IP_B, targetMac: A, targetIp: IP_A });
-    expect(toHex(buf.subarray(20, 42))).toBe('0002' + '020000000002' + '0a000002' + '020000000001' + '0a000001');
+    buildArpFrame(buf, 0, {
+      dstMac: A,
+      srcMac: B,
+      op: ARP_OP_REPLY,
+      senderMac: B,
+      senderIp: IP_B,
+      targetMac: A,
+      targetIp: IP_A,
+    });
+    expect(toHex(buf.subarray(20, 42))).toBe(
+      '0002' + '020000000002' + '0a000002' + '020000000001' + '0a000001',
+    );
   });
 
   it('throws RangeError instead of writing a truncated frame', () => {
-    const spec = { dstMac: B, srcMac: A, srcIp: IP_A, dstIp: IP_B, srcPort: 1, dstPort: 2, payloadLength: 100 };
+    const spec = {
+      dstMac: B,
+      srcMac: A,
+      srcIp: IP_A,
+      dstIp: IP_B,
+      srcPort: 1,
+      dstPort: 2,
+      payloadLength: 100,
+    };
     expect(() => buildUdpFrame(new Uint8Array(100), 0, spec)).toThrow(RangeError);
     expect(() => buildUdpFrame(new Uint8Array(70), 0, { ...spec, payloadLength: 0 })).not.toThrow();
-    expect(() => buildUdpFrame(new Uint8Array(70000), 0, { ...spec, payloadLength: 65508 })).toThrow(RangeError);
-    expect(() => buildArpFrame(new Uint8Array(59), 0, { dstMac: 0, srcMac: 0, op: 1, senderMac: 0, senderIp: 0, targetMac: 0, targetIp: 0 })).toThrow(
+    expect(() => buildUdpFrame(new Uint8Array(70000), 0, { ...spec, payloadLength: 65508 })).toThrow(
       RangeError,
     );
+    expect(() =>
+      buildArpFrame(new Uint8Array(59), 0, {
+        dstMac: 0,
+        srcMac: 0,
+        op: 1,
+        senderMac: 0,
+        senderIp: 0,
+        targetMac: 0,
+        targetIp: 0,
+      }),
+    ).toThrow(RangeError);
   });
 
   it('fills payload patterns cyclically', () => {
@@ -173,7 +201,9 @@ describe('frame builders: checksums on random specs (fast-check)', () => {
         const l3 = spec.vlan ? 18 : 14;
         expect(len).toBe(Math.max(60, l3 + 28 + spec.payloadLength));
         expect(verifyIpv4Header(buf, l3)).toBe(true);
-        expect(verifyL4(buf, l3 + 20, 8 + spec.payloadLength, spec.srcIp, spec.dstIp, IPPROTO_UDP)).toBe(true);
+        expect(verifyL4(buf, l3 + 20, 8 + spec.payloadLength, spec.srcIp, spec.dstIp, IPPROTO_UDP)).toBe(
+          true,
+        );
         expect(buf[l3 + 26]! | buf[l3 + 27]!).not.toBe(0); // never "no checksum"
       }),
     );
@@ -186,7 +216,9 @@ describe('frame builders: checksums on random specs (fast-check)', () => {
         buildTcpFrame(buf, 0, spec);
         const l3 = spec.vlan ? 18 : 14;
         expect(verifyIpv4Header(buf, l3)).toBe(true);
-        expect(verifyL4(buf, l3 + 20, 20 + spec.payloadLength, spec.srcIp, spec.dstIp, IPPROTO_TCP)).toBe(true);
+        expect(verifyL4(buf, l3 + 20, 20 + spec.payloadLength, spec.srcIp, spec.dstIp, IPPROTO_TCP)).toBe(
+          true,
+        );
       }),
     );
   });

@@ -35,7 +35,15 @@ const A = 0x020000000001;
 const B = 0x020000000002;
 
 function udp(buf: Uint8Array, payloadLength = 18): number {
-  return buildUdpFrame(buf, 0, { dstMac: B, srcMac: A, srcIp: 0x0a000001, dstIp: 0x0a000002, srcPort: 1000, dstPort: 2000, payloadLength });
+  return buildUdpFrame(buf, 0, {
+    dstMac: B,
+    srcMac: A,
+    srcIp: 0x0a000001,
+    dstIp: 0x0a000002,
+    srcPort: 1000,
+    dstPort: 2000,
+    payloadLength,
+  });
 }
 
 describe('parseFrame round-trips builder output (fast-check)', () => {
@@ -52,7 +60,11 @@ describe('parseFrame round-trips builder output (fast-check)', () => {
         expect(out.etherType).toBe(ETHERTYPE_IPV4);
         expect(out.hasVlan).toBe(!!spec.vlan);
         if (spec.vlan) {
-          expect([out.vlanPcp, out.vlanDei, out.vlanVid]).toEqual([spec.vlan.pcp, spec.vlan.dei, spec.vlan.vid]);
+          expect([out.vlanPcp, out.vlanDei, out.vlanVid]).toEqual([
+            spec.vlan.pcp,
+            spec.vlan.dei,
+            spec.vlan.vid,
+          ]);
         }
         expect(out.l3Offset).toBe(l3);
         expect(out.proto).toBe(IPPROTO_UDP);
@@ -82,7 +94,12 @@ describe('parseFrame round-trips builder output (fast-check)', () => {
         const l3 = spec.vlan ? 18 : 14;
         expect(out.proto).toBe(IPPROTO_TCP);
         expect([out.srcPort, out.dstPort]).toEqual([spec.srcPort, spec.dstPort]);
-        expect([out.tcpSeq, out.tcpAck, out.tcpFlags, out.tcpWindow]).toEqual([spec.seq, spec.ack, spec.flags, spec.window]);
+        expect([out.tcpSeq, out.tcpAck, out.tcpFlags, out.tcpWindow]).toEqual([
+          spec.seq,
+          spec.ack,
+          spec.flags,
+          spec.window,
+        ]);
         expect(out.tcpHeaderLength).toBe(20);
         expect(out.payloadOffset).toBe(l3 + 40);
         expect(out.payloadLength).toBe(spec.payloadLength);
@@ -93,29 +110,56 @@ describe('parseFrame round-trips builder output (fast-check)', () => {
   it('ICMP echo and ARP', () => {
     const buf = new Uint8Array(200);
     fc.assert(
-      fc.property(macArb, ipArb, ipArb, fc.nat(0xffff), fc.nat(0xffff), fc.nat(100), (mac, ipA, ipB, id, seq, n) => {
-        let len = buildIcmpEchoFrame(buf, 0, {
-          dstMac: mac,
-          srcMac: A,
-          srcIp: ipA,
-          dstIp: ipB,
-          type: ICMP_ECHO_REQUEST,
-          id,
-          seq,
-          payloadLength: n,
-        });
-        expect(parseFrame(buf, 0, len, out)).toBe(true);
-        expect(out.proto).toBe(IPPROTO_ICMP);
-        expect([out.icmpType, out.icmpCode, out.icmpId, out.icmpSeq]).toEqual([ICMP_ECHO_REQUEST, 0, id, seq]);
-        expect(out.payloadLength).toBe(n);
-        // The reused record must not keep ICMP fields when the next frame is ARP.
-        len = buildArpFrame(buf, 0, { dstMac: MAC_BROADCAST, srcMac: mac, op: ARP_OP_REQUEST, senderMac: mac, senderIp: ipA, targetMac: 0, targetIp: ipB });
-        expect(parseFrame(buf, 0, len, out)).toBe(true);
-        expect(out.etherType).toBe(ETHERTYPE_ARP);
-        expect(out.proto).toBe(-1);
-        expect(out.icmpId).toBe(0);
-        expect([out.arpOp, out.arpSenderMac, out.arpSenderIp, out.arpTargetMac, out.arpTargetIp]).toEqual([ARP_OP_REQUEST, mac, ipA, 0, ipB]);
-      }),
+      fc.property(
+        macArb,
+        ipArb,
+        ipArb,
+        fc.nat(0xffff),
+        fc.nat(0xffff),
+        fc.nat(100),
+        (mac, ipA, ipB, id, seq, n) => {
+          let len = buildIcmpEchoFrame(buf, 0, {
+            dstMac: mac,
+            srcMac: A,
+            srcIp: ipA,
+            dstIp: ipB,
+            type: ICMP_ECHO_REQUEST,
+            id,
+            seq,
+            payloadLength: n,
+          });
+          expect(parseFrame(buf, 0, len, out)).toBe(true);
+          expect(out.proto).toBe(IPPROTO_ICMP);
+          expect([out.icmpType, out.icmpCode, out.icmpId, out.icmpSeq]).toEqual([
+            ICMP_ECHO_REQUEST,
+            0,
+            id,
+            seq,
+          ]);
+          expect(out.payloadLength).toBe(n);
+          // The reused record must not keep ICMP fields when the next frame is ARP.
+          len = buildArpFrame(buf, 0, {
+            dstMac: MAC_BROADCAST,
+            srcMac: mac,
+            op: ARP_OP_REQUEST,
+            senderMac: mac,
+            senderIp: ipA,
+            targetMac: 0,
+            targetIp: ipB,
+          });
+          expect(parseFrame(buf, 0, len, out)).toBe(true);
+          expect(out.etherType).toBe(ETHERTYPE_ARP);
+          expect(out.proto).toBe(-1);
+          expect(out.icmpId).toBe(0);
+          expect([out.arpOp, out.arpSenderMac, out.arpSenderIp, out.arpTargetMac, out.arpTargetIp]).toEqual([
+            ARP_OP_REQUEST,
+            mac,
+            ipA,
+            0,
+            ipB,
+          ]);
+        },
+      ),
     );
   });
 });
@@ -143,29 +187,43 @@ describe('parseFrame on headers with options', () => {
 describe('parseFrame on malformed input', () => {
   it('never throws on random bytes, offsets and lengths (fast-check)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.integer({ min: -5, max: 250 }), fc.integer({ min: -5, max: 300 }), (b, off, len) => {
-        parseFrame(b, off, len, out);
-        expect(out.frameLength).toBeGreaterThanOrEqual(0);
-        expect(out.frameLength).toBeLessThanOrEqual(b.length);
-        if (out.payloadOffset >= 0) expect(out.payloadOffset + out.payloadLength).toBeLessThanOrEqual(b.length);
-        expect(Number.isNaN(out.srcIp + out.dstIp + out.srcPort + out.payloadLength + out.arpSenderMac)).toBe(false);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.integer({ min: -5, max: 250 }),
+        fc.integer({ min: -5, max: 300 }),
+        (b, off, len) => {
+          parseFrame(b, off, len, out);
+          expect(out.frameLength).toBeGreaterThanOrEqual(0);
+          expect(out.frameLength).toBeLessThanOrEqual(b.length);
+          if (out.payloadOffset >= 0)
+            expect(out.payloadOffset + out.payloadLength).toBeLessThanOrEqual(b.length);
+          expect(
+            Number.isNaN(out.srcIp + out.dstIp + out.srcPort + out.payloadLength + out.arpSenderMac),
+          ).toBe(false);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('never throws on random bytes behind a plausible Ethernet/IPv4 header (fast-check)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 120 }), fc.boolean(), fc.constantFrom(0x0800, 0x0806, 0x8100), (tail, ipv4Nibble, type) => {
-        const b = new Uint8Array(14 + tail.length);
-        b[12] = type >>> 8;
-        b[13] = type & 0xff;
-        b.set(tail, 14);
-        if (ipv4Nibble && tail.length > 0) b[14] = 0x40 | (tail[0]! & 0x0f);
-        parseFrame(b, 0, b.length, out);
-        if (out.l4Offset >= 0) expect(out.l4Offset + out.l4Length).toBeLessThanOrEqual(b.length);
-        if (out.payloadOffset >= 0) expect(out.payloadOffset + out.payloadLength).toBeLessThanOrEqual(b.length);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 120 }),
+        fc.boolean(),
+        fc.constantFrom(0x0800, 0x0806, 0x8100),
+        (tail, ipv4Nibble, type) => {
+          const b = new Uint8Array(14 + tail.length);
+          b[12] = type >>> 8;
+          b[13] = type & 0xff;
+          b.set(tail, 14);
+          if (ipv4Nibble && tail.length > 0) b[14] = 0x40 | (tail[0]! & 0x0f);
+          parseFrame(b, 0, b.length, out);
+          if (out.l4Offset >= 0) expect(out.l4Offset + out.l4Length).toBeLessThanOrEqual(b.length);
+          if (out.payloadOffset >= 0)
+            expect(out.payloadOffset + out.payloadLength).toBeLessThanOrEqual(b.length);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -244,7 +302,19 @@ describe('parseFrame on malformed input', () => {
     expect(out.errors).toBe(PARSE_BAD_L4_LENGTH);
 
     const t = new Uint8Array(100);
-    const tl = buildTcpFrame(t, 0, { dstMac: B, srcMac: A, srcIp: 1, dstIp: 2, srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: 0, window: 0, payloadLength: 4 });
+    const tl = buildTcpFrame(t, 0, {
+      dstMac: B,
+      srcMac: A,
+      srcIp: 1,
+      dstIp: 2,
+      srcPort: 1,
+      dstPort: 2,
+      seq: 0,
+      ack: 0,
+      flags: 0,
+      window: 0,
+      payloadLength: 4,
+    });
     t[46] = 0x40; // data offset 4 words < 5
     expect(parseFrame(t, 0, tl, out)).toBe(false);
     expect(out.errors).toBe(PARSE_BAD_L4_LENGTH);
@@ -280,7 +350,15 @@ describe('parseFrame on malformed input', () => {
 
   it('flags non-Ethernet/IPv4 ARP and passes unknown EtherTypes through', () => {
     const b = new Uint8Array(60);
-    buildArpFrame(b, 0, { dstMac: MAC_BROADCAST, srcMac: A, op: 1, senderMac: A, senderIp: 1, targetMac: 0, targetIp: 2 });
+    buildArpFrame(b, 0, {
+      dstMac: MAC_BROADCAST,
+      srcMac: A,
+      op: 1,
+      senderMac: A,
+      senderIp: 1,
+      targetMac: 0,
+      targetIp: 2,
+    });
     b[19] = 16; // HLEN
     expect(parseFrame(b, 0, 60, out)).toBe(false);
     expect(out.errors).toBe(PARSE_BAD_ARP);
@@ -305,7 +383,13 @@ describe('ipValid', () => {
     const c = b.slice();
     c[39] = 200; // UDP length > IP payload: an L4 error, the IP header is fine
     expect(parseFrame(c, 0, len, out)).toBe(false);
-    expect([out.errors, out.ipValid, out.l4Offset, out.l4Length, out.srcPort]).toEqual([PARSE_BAD_L4_LENGTH, true, 34, 26, 1000]);
+    expect([out.errors, out.ipValid, out.l4Offset, out.l4Length, out.srcPort]).toEqual([
+      PARSE_BAD_L4_LENGTH,
+      true,
+      34,
+      26,
+      1000,
+    ]);
     for (const [at, v] of [
       [14, 0x65], // version
       [14, 0x44], // IHL
@@ -318,7 +402,15 @@ describe('ipValid', () => {
     }
     parseFrame(b, 0, 14, out); // EtherType IPv4, no header at all
     expect([out.errors, out.ipValid]).toEqual([PARSE_SHORT, false]);
-    buildArpFrame(b, 0, { dstMac: MAC_BROADCAST, srcMac: A, op: 1, senderMac: A, senderIp: 1, targetMac: 0, targetIp: 2 });
+    buildArpFrame(b, 0, {
+      dstMac: MAC_BROADCAST,
+      srcMac: A,
+      op: 1,
+      senderMac: A,
+      senderIp: 1,
+      targetMac: 0,
+      targetIp: 2,
+    });
     parseFrame(b, 0, 60, out);
     expect(out.ipValid).toBe(false);
   });
@@ -365,7 +457,15 @@ describe('frameChecksumsValid', () => {
   });
 
   it('is false for ARP, other EtherTypes, non-first fragments and unknown IP protocols', () => {
-    let len = buildArpFrame(buf, 0, { dstMac: MAC_BROADCAST, srcMac: A, op: 1, senderMac: A, senderIp: 1, targetMac: 0, targetIp: 2 });
+    let len = buildArpFrame(buf, 0, {
+      dstMac: MAC_BROADCAST,
+      srcMac: A,
+      op: 1,
+      senderMac: A,
+      senderIp: 1,
+      targetMac: 0,
+      targetIp: 2,
+    });
     parseFrame(buf, 0, len, out);
     expect(frameChecksumsValid(buf, out)).toBe(false);
     len = udp(buf);

@@ -118,6 +118,8 @@ describe('PcapngWriter', () => {
     const before = w.byteLength;
     w.writePacket(0, 5, hex('0102030405'), 0, 5);
     const epb = w.toBytes().subarray(before);
-    expect(toHex(epb)).toBe(toHex(hex('06000000 24000000 00000000 00000000 05000000 02000000 05000000 01020000 24000000')));
+    expect(toHex(epb)).toBe(
+      toHex(hex('06000000 24000000 00000000 00000000 05000000 02000000 05000000 01020000 24000000')),
+    );
   });
 });

@@ -40,12 +40,41 @@ function sampleFrames(): Uint8Array[] {
     frames.push(buf.slice(0, build(buf)));
   };
   const ip = { dstMac: B, srcMac: A, srcIp: IP_A, dstIp: IP_B, ipId: 1 };
-  take((b) => buildArpFrame(b, 0, { dstMac: MAC_BROADCAST, srcMac: A, op: ARP_OP_REQUEST, senderMac: A, senderIp: IP_A, targetMac: 0, targetIp: IP_B }));
-  take((b) => buildIcmpEchoFrame(b, 0, { ...ip, type: ICMP_ECHO_REQUEST, id: 0x1234, seq: 1, payloadLength: 56 }));
+  take((b) =>
+    buildArpFrame(b, 0, {
+      dstMac: MAC_BROADCAST,
+      srcMac: A,
+      op: ARP_OP_REQUEST,
+      senderMac: A,
+      senderIp: IP_A,
+      targetMac: 0,
+      targetIp: IP_B,
+    }),
+  );
+  take((b) =>
+    buildIcmpEchoFrame(b, 0, { ...ip, type: ICMP_ECHO_REQUEST, id: 0x1234, seq: 1, payloadLength: 56 }),
+  );
   take((b) => buildUdpFrame(b, 0, { ...ip, srcPort: 40000, dstPort: 5201, payloadLength: 3 }));
-  const tcp = { ...ip, srcPort: 40001, dstPort: 5201, seq: 1000, ack: 1, flags: TCP_ACK | TCP_PSH, window: 512, payloadLength: 1001 };
+  const tcp = {
+    ...ip,
+    srcPort: 40001,
+    dstPort: 5201,
+    seq: 1000,
+    ack: 1,
+    flags: TCP_ACK | TCP_PSH,
+    window: 512,
+    payloadLength: 1001,
+  };
   take((b) => buildTcpFrame(b, 0, tcp));
-  take((b) => buildUdpFrame(b, 0, { ...ip, vlan: { pcp: 5, dei: false, vid: 100 }, srcPort: 40002, dstPort: 5201, payloadLength: 200 }));
+  take((b) =>
+    buildUdpFrame(b, 0, {
+      ...ip,
+      vlan: { pcp: 5, dei: false, vid: 100 },
+      srcPort: 40002,
+      dstPort: 5201,
+      payloadLength: 200,
+    }),
+  );
   const udpT = buildUdpTemplate({ ...ip, srcPort: 40003, dstPort: 5201, payloadLength: 1472 });
   take((b) => stampPacket(udpT, b, 0, 0xbeef, 0));
   const tcpT = buildTcpTemplate(tcp);
@@ -54,7 +83,18 @@ function sampleFrames(): Uint8Array[] {
 }
 
 function tshark(file: string, fields: string[]): string[][] {
-  const args = ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields'];
+  const args = [
+    '-r',
+    file,
+    '-o',
+    'ip.check_checksum:TRUE',
+    '-o',
+    'udp.check_checksum:TRUE',
+    '-o',
+    'tcp.check_checksum:TRUE',
+    '-T',
+    'fields',
+  ];
   for (const f of fields) args.push('-e', f);
   const r = spawnSync('tshark', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tshark failed (${r.status}): ${r.stderr}`);
@@ -76,7 +116,17 @@ describe.skipIf(!hasTshark)(`tshark validation${hasTshark ? '' : ` (skipped: ${S
       frames.forEach((f, i) => w.writeAtNs(1_000_000_000 + i * 1500, f, 0, f.length));
       const file = join(dir, 'sample.pcap');
       writeFileSync(file, w.toBytes());
-      const rows = tshark(file, ['frame.number', '_ws.malformed', 'ip.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'vlan.priority', 'frame.protocols', 'icmp.checksum.status', 'frame.time_epoch']);
+      const rows = tshark(file, [
+        'frame.number',
+        '_ws.malformed',
+        'ip.checksum.status',
+        'udp.checksum.status',
+        'tcp.checksum.status',
+        'vlan.priority',
+        'frame.protocols',
+        'icmp.checksum.status',
+        'frame.time_epoch',
+      ]);
       expect(rows).toHaveLength(frames.length);
       const checked = { ip: 0, udp: 0, tcp: 0 };
       for (const [num, malformed, ipStatus, udpStatus, tcpStatus, , protocols] of rows) {
@@ -114,7 +164,9 @@ describe.skipIf(!hasTshark)(`tshark validation${hasTshark ? '' : ` (skipped: ${S
       const frames = sampleFrames();
       const w = new PcapngWriter();
       const q = w.addInterface('sim0');
-      frames.forEach((f, i) => w.writePacket(q, 2_000_000_000 + i, f, 0, f.length, f.length, `q${i % 4} app=test`));
+      frames.forEach((f, i) =>
+        w.writePacket(q, 2_000_000_000 + i, f, 0, f.length, f.length, `q${i % 4} app=test`),
+      );
       const file = join(dir, 'sample.pcapng');
       writeFileSync(file, w.toBytes());
       const rows = tshark(file, ['frame.number', '_ws.malformed', 'frame.comment', 'frame.time_epoch']);

@@ -1,13 +1,22 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../driver-runtime/sim/scheduler.ts';
 import { HostMemory } from '../../driver-runtime/memory/host-memory.ts';
-import { createRuntime, liveObjectCount, withRuntime, type DextRuntime } from '../../driver-runtime/kit/runtime.ts';
+import {
+  createRuntime,
+  liveObjectCount,
+  withRuntime,
+  type DextRuntime,
+} from '../../driver-runtime/kit/runtime.ts';
 import { IODispatchQueue } from '../../driver-runtime/kit/dispatch-queue.ts';
 import { OSAction } from '../../driver-runtime/kit/os-action.ts';
 import { OSObject, out } from '../../driver-runtime/kit/os-object.ts';
 import type { IODataQueueDispatchSource } from '../../driver-runtime/kit/data-queue-source.ts';
 import { IOTimerDispatchSource } from '../../driver-runtime/kit/timer-source.ts';
-import { kIOReturnBadArgument, kIOReturnSuccess, kIOReturnUnsupported } from '../../driver-runtime/kit/io-return.ts';
+import {
+  kIOReturnBadArgument,
+  kIOReturnSuccess,
+  kIOReturnUnsupported,
+} from '../../driver-runtime/kit/io-return.ts';
 import {
   IOUserNetworkEthernet,
   IOUserNetworkPacketBufferPool,
@@ -119,7 +128,9 @@ describe('IOUserNetworkEthernet', () => {
   });
 
   it('RegisterEthernetInterface refuses a MAC that is not 6 bytes', () => {
-    expect(eth.RegisterEthernetInterface(new Uint8Array(5), i.pool, [i.txs, i.txc, i.rxs, i.rxc], 4)).toBe(kIOReturnBadArgument);
+    expect(eth.RegisterEthernetInterface(new Uint8Array(5), i.pool, [i.txs, i.txc, i.rxs, i.rxc], 4)).toBe(
+      kIOReturnBadArgument,
+    );
   });
 
   it('driver-overridden methods default to kIOReturnUnsupported', () => {

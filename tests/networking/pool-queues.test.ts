@@ -33,7 +33,9 @@ function dk<T>(fn: () => T): T {
 
 function makePool(packets = 16, buffers = packets, size = 2048): IOUserNetworkPacketBufferPool {
   const p = out<IOUserNetworkPacketBufferPool>();
-  expect(dk(() => IOUserNetworkPacketBufferPool.Create(owner, 'test', packets, buffers, size, p))).toBe(kIOReturnSuccess);
+  expect(dk(() => IOUserNetworkPacketBufferPool.Create(owner, 'test', packets, buffers, size, p))).toBe(
+    kIOReturnSuccess,
+  );
   return p.value!;
 }
 
@@ -57,14 +59,18 @@ describe('IOUserNetworkPacketBufferPool', () => {
   ])('Create refuses %s with kIOReturnBadArgument', (_what, packets, buffers, size) => {
     const p = out<IOUserNetworkPacketBufferPool>();
     const before = rt.memory.allocationCount;
-    expect(dk(() => IOUserNetworkPacketBufferPool.Create(owner, 'x', packets, buffers, size, p))).toBe(kIOReturnBadArgument);
+    expect(dk(() => IOUserNetworkPacketBufferPool.Create(owner, 'x', packets, buffers, size, p))).toBe(
+      kIOReturnBadArgument,
+    );
     expect(p.value).toBeNull();
     expect(rt.memory.allocationCount).toBe(before);
   });
 
   it('Create refuses a name of 1024 characters or more (char name[1024])', () => {
     const p = out<IOUserNetworkPacketBufferPool>();
-    expect(dk(() => IOUserNetworkPacketBufferPool.Create(owner, 'n'.repeat(1024), 4, 4, 2048, p))).toBe(kIOReturnBadArgument);
+    expect(dk(() => IOUserNetworkPacketBufferPool.Create(owner, 'n'.repeat(1024), 4, 4, 2048, p))).toBe(
+      kIOReturnBadArgument,
+    );
   });
 
   it('reports its counts and hands out every handle exactly once', () => {
@@ -160,12 +166,16 @@ describe('IOUserNetworkPacketQueue', () => {
 
   function txs(capacity = 8): IOUserNetworkTxSubmissionQueue {
     const q = out<IOUserNetworkTxSubmissionQueue>();
-    expect(IOUserNetworkTxSubmissionQueue.Create(pool, owner, capacity, 0, dispatch, q)).toBe(kIOReturnSuccess);
+    expect(IOUserNetworkTxSubmissionQueue.Create(pool, owner, capacity, 0, dispatch, q)).toBe(
+      kIOReturnSuccess,
+    );
     return q.value!;
   }
   function txc(capacity = 8): IOUserNetworkTxCompletionQueue {
     const q = out<IOUserNetworkTxCompletionQueue>();
-    expect(IOUserNetworkTxCompletionQueue.Create(pool, owner, capacity, 0, dispatch, q)).toBe(kIOReturnSuccess);
+    expect(IOUserNetworkTxCompletionQueue.Create(pool, owner, capacity, 0, dispatch, q)).toBe(
+      kIOReturnSuccess,
+    );
     return q.value!;
   }
 
@@ -174,7 +184,9 @@ describe('IOUserNetworkPacketQueue', () => {
     expect(IOUserNetworkRxSubmissionQueue.Create(null, owner, 8, 0, dispatch, q)).toBe(kIOReturnBadArgument);
     expect(IOUserNetworkRxSubmissionQueue.Create(pool, owner, 8, 0, null, q)).toBe(kIOReturnBadArgument);
     expect(IOUserNetworkRxSubmissionQueue.Create(pool, owner, 0, 0, dispatch, q)).toBe(kIOReturnBadArgument);
-    expect(IOUserNetworkRxSubmissionQueue.Create(pool, owner, 65537, 0, dispatch, q)).toBe(kIOReturnBadArgument);
+    expect(IOUserNetworkRxSubmissionQueue.Create(pool, owner, 65537, 0, dispatch, q)).toBe(
+      kIOReturnBadArgument,
+    );
     expect(q.value).toBeNull();
   });
 

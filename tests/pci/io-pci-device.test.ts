@@ -186,7 +186,9 @@ describe('IOPCIDevice sessions', () => {
     pci.Close(driver, 0);
     expect(fn.bus!.busMasterEnabled()).toBe(false);
     pci.Open(driver, 0);
-    expect(cfg16(kIOPCIConfigurationOffsetCommand) & (kIOPCICommandBusMaster | kIOPCICommandMemorySpace)).toBe(0);
+    expect(
+      cfg16(kIOPCIConfigurationOffsetCommand) & (kIOPCICommandBusMaster | kIOPCICommandMemorySpace),
+    ).toBe(0);
     expect(mem32(REGS, 0)).toBe(0xffffffff);
   });
 
@@ -481,16 +483,28 @@ describe('IOPCIDevice.createFor', () => {
 
   it('refuses an identity it cannot present', () => {
     const base = new FakeFunction().identity;
-    const withIdentity = (identity: object) => Object.assign(new FakeFunction(), { identity: { ...base, ...identity } });
+    const withIdentity = (identity: object) =>
+      Object.assign(new FakeFunction(), { identity: { ...base, ...identity } });
     // MSI-X vectors but no table BAR.
     expect(() => IOPCIDevice.createFor(runtime, withIdentity({ bars: [base.bars[0]] }))).toThrow(/MSI-X/);
     // A size that is not a power of two.
-    expect(() => IOPCIDevice.createFor(runtime, withIdentity({ bars: [{ bar: 0, size: 3000, type: kPCIBARTypeM32 }], msixVectors: 0 }))).toThrow(/power of two/);
+    expect(() =>
+      IOPCIDevice.createFor(
+        runtime,
+        withIdentity({ bars: [{ bar: 0, size: 3000, type: kPCIBARTypeM32 }], msixVectors: 0 }),
+      ),
+    ).toThrow(/power of two/);
     // Two descriptions of one BAR (a 64-bit BAR 0 also takes BAR 1).
     expect(() =>
       IOPCIDevice.createFor(
         runtime,
-        withIdentity({ bars: [{ bar: 0, size: 4096, type: kPCIBARTypeM64 }, { bar: 1, size: 4096, type: kPCIBARTypeM32 }], msixVectors: 0 }),
+        withIdentity({
+          bars: [
+            { bar: 0, size: 4096, type: kPCIBARTypeM64 },
+            { bar: 1, size: 4096, type: kPCIBARTypeM32 },
+          ],
+          msixVectors: 0,
+        }),
       ),
     ).toThrow(/twice/);
     // A table too large for its BAR (2048 vectors × 16 B > 8 KiB).
@@ -498,7 +512,9 @@ describe('IOPCIDevice.createFor', () => {
   });
 
   it('a function without MSI-X has no MSI-X capability and refuses ConfigureInterrupts', () => {
-    const f = Object.assign(new FakeFunction(), { identity: { ...new FakeFunction().identity, msixVectors: 0 } });
+    const f = Object.assign(new FakeFunction(), {
+      identity: { ...new FakeFunction().identity, msixVectors: 0 },
+    });
     const dev = IOPCIDevice.createFor(runtime, f);
     const cap = out<number>();
     expect(dev.FindPCICapability(kIOPCICapabilityIDMSIX, 0, cap)).toBe(kIOReturnNotFound);

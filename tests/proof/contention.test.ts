@@ -9,12 +9,21 @@ import { runScenario } from '../../driver-runtime/host/run-scenario.ts';
 import { validateRuleSet } from '../../driver-runtime/rules/rule-validation.ts';
 import { scenario } from '../machine/helpers.ts';
 
-const rules = (name: string) => validateRuleSet(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../rules', name), 'utf8')));
+const rules = (name: string) =>
+  validateRuleSet(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../rules', name), 'utf8')));
 const MS = 1e6;
 
 describe('contention on a saturated 1 GbE link', () => {
-  const withRules = runScenario({ scenario: scenario('contention'), durationNs: 3000 * MS, rules: rules('contention.json') });
-  const fifo = runScenario({ scenario: scenario('contention'), durationNs: 3000 * MS, driver: { txScheduler: 'fifo', singleQueue: true } });
+  const withRules = runScenario({
+    scenario: scenario('contention'),
+    durationNs: 3000 * MS,
+    rules: rules('contention.json'),
+  });
+  const fifo = runScenario({
+    scenario: scenario('contention'),
+    durationNs: 3000 * MS,
+    driver: { txScheduler: 'fifo', singleQueue: true },
+  });
   const app = (r: typeof withRules, name: string) => r.report.apps.find((a) => a.name === name)!;
 
   it('Highest (video call): p99 enqueue-to-wire ≤ 30 µs and no drops', () => {
@@ -46,13 +55,18 @@ describe('contention on a saturated 1 GbE link', () => {
   });
 
   it('shuts down clean in both runs', () => {
-    for (const r of [withRules, fifo]) expect(r.leaks).toMatchObject({ liveObjects: 0, poolPacketsInUse: 0, hostAllocations: 0 });
+    for (const r of [withRules, fifo])
+      expect(r.leaks).toMatchObject({ liveObjects: 0, poolPacketsInUse: 0, hostAllocations: 0 });
   });
 });
 
 describe('per-app caps', () => {
   it('a 100 Mb/s cap holds the backup to its rate (frame bytes incl. FCS) and frees the link for the other bulk app', () => {
-    const r = runScenario({ scenario: scenario('contention'), durationNs: 2000 * MS, rules: rules('backup-capped.json') });
+    const r = runScenario({
+      scenario: scenario('contention'),
+      durationNs: 2000 * MS,
+      rules: rules('backup-capped.json'),
+    });
     const backup = r.report.apps.find((a) => a.name === 'Backblaze')!;
     const dropbox = r.report.apps.find((a) => a.name === 'Dropbox')!;
     // txBytes count frames without FCS: the cap counts 4 more per frame.

@@ -24,7 +24,14 @@ function fourBulk(): Scenario {
       executablePath: `/Applications/Bulk${q}.app/Contents/MacOS/bulk`,
       pid: 300 + q,
       serviceClass,
-      traffic: { kind: 'bulk', protocol: 'tcp', packetBytes: 1514, sndbufBytes: 1 << 20, srcPort: 41000 + q, dstPort: 443 },
+      traffic: {
+        kind: 'bulk',
+        protocol: 'tcp',
+        packetBytes: 1514,
+        sndbufBytes: 1 << 20,
+        srcPort: 41000 + q,
+        dstPort: 443,
+      },
     })),
   };
 }
@@ -44,7 +51,10 @@ function measure(m: Machine, warmNs: number, runNs: number): number[] {
 
 describe('scheduler policies', () => {
   it('DRR with weights 1:2:3:4 gives byte shares within ±2 % of 10/20/30/40 %', () => {
-    const m = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'drr', drrQuanta: [1514, 3028, 4542, 6056] } });
+    const m = Machine.boot({
+      scenario: fourBulk(),
+      driver: { txScheduler: 'drr', drrQuanta: [1514, 3028, 4542, 6056] },
+    });
     const shares = measure(m, 200e6, 1e9);
     [0.1, 0.2, 0.3, 0.4].forEach((want, q) => expect(Math.abs(shares[q] - want)).toBeLessThan(0.02));
     expect(m.shutdown().liveObjects).toBe(0);
@@ -56,7 +66,10 @@ describe('scheduler policies', () => {
     expect(starved[3]).toBeGreaterThan(0.99);
     expect(starved[0]).toBeLessThan(0.001);
     sp.shutdown();
-    const guarded = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'sp', floors: [1 / 16, 0, 0, 0] } });
+    const guarded = Machine.boot({
+      scenario: fourBulk(),
+      driver: { txScheduler: 'sp', floors: [1 / 16, 0, 0, 0] },
+    });
     const shares = measure(guarded, 200e6, 1e9);
     expect(shares[0]).toBeGreaterThanOrEqual(1 / 16 - 0.005);
     expect(shares[0]).toBeLessThan(1 / 16 + 0.02);
@@ -80,10 +93,15 @@ describe('scheduler policies', () => {
   it('policies and rule sets change while traffic flows, atomically and without losing a packet', () => {
     const m = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'sp' } });
     m.run(100e6);
-    expect(m.within(() => m.driver.setTxPolicy({ txScheduler: 'drr', drrQuanta: [1514, 1514, 1514, 1514] }))).toBe(0);
+    expect(
+      m.within(() => m.driver.setTxPolicy({ txScheduler: 'drr', drrQuanta: [1514, 1514, 1514, 1514] })),
+    ).toBe(0);
     const gen0 = m.driver.classifier.generation;
     // Send every app to Queue 0 by rule, mid-flight.
-    const allLow: RuleSet = { version: 1, rules: [{ id: 'all-low', match: { path: '/Applications/*' }, priority: 'low', enabled: true }] };
+    const allLow: RuleSet = {
+      version: 1,
+      rules: [{ id: 'all-low', match: { path: '/Applications/*' }, priority: 'low', enabled: true }],
+    };
     m.setRules(allLow);
     expect(m.driver.classifier.generation).toBe(gen0 + 1);
     m.run(300e6);

@@ -5,7 +5,8 @@ import { compareRuleSets } from '../../driver-runtime/host/what-if.ts';
 import { validateRuleSet } from '../../driver-runtime/rules/rule-validation.ts';
 import { scenario } from '../machine/helpers.ts';
 
-const rules = (name: string) => validateRuleSet(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../rules', name), 'utf8')));
+const rules = (name: string) =>
+  validateRuleSet(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../rules', name), 'utf8')));
 
 describe('what-if', () => {
   it('compares two rule sets on the same seeded run, reporting progress to the end', () => {

@@ -46,19 +46,27 @@ describe('rule matching precedence', () => {
       rule({ id: 'bundle-long', match: { bundleId: 'com.apple.*' }, priority: 'high' }),
     );
     expect(decide(rules, facetime, FRI_10).rule?.id).toBe('bundle-long');
-    rules.rules.push(rule({ id: 'bundle-exact', match: { bundleId: 'com.apple.FaceTime' }, priority: 'highest' }));
+    rules.rules.push(
+      rule({ id: 'bundle-exact', match: { bundleId: 'com.apple.FaceTime' }, priority: 'highest' }),
+    );
     expect(decide(rules, facetime, FRI_10).rule?.id).toBe('bundle-exact');
     expect(decide(set(rules.rules[0], rules.rules[1]), facetime, FRI_10).rule?.id).toBe('bundle-short');
   });
 
   it('team id must match and ranks above the same rule without it', () => {
     const plain = { bundleId: 'com.apple.FaceTime' };
-    expect(matchRank({ ...plain, teamId: 'APPLE00001' }, facetime)).toBeGreaterThan(matchRank(plain, facetime));
+    expect(matchRank({ ...plain, teamId: 'APPLE00001' }, facetime)).toBeGreaterThan(
+      matchRank(plain, facetime),
+    );
     expect(matchRank({ ...plain, teamId: 'OTHER00001' }, facetime)).toBe(-1);
   });
 
   it('disabled rules never match and explain says so', () => {
-    const d = decide(set(rule({ id: 'off', match: { bundleId: 'com.apple.FaceTime' }, priority: 'low', enabled: false })), facetime, FRI_10);
+    const d = decide(
+      set(rule({ id: 'off', match: { bundleId: 'com.apple.FaceTime' }, priority: 'low', enabled: false })),
+      facetime,
+      FRI_10,
+    );
     expect(d.source).toBe('default');
     expect(d.queue).toBe(3); // VO folds to Queue 3
     expect(d.steps.join('\n')).toMatch(/"off" matches but is disabled/);
@@ -108,7 +116,8 @@ describe('schedules', () => {
         fc.integer({ min: 0, max: 7 * 1440 - 1 }),
         (days, a, b, at) => {
           fc.pre(a !== b);
-          const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+          const hhmm = (m: number) =>
+            `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
           const s = { days: [...days], start: hhmm(a), end: hhmm(b) };
           const d = minutesToNextChange(s, at);
           if (d === Infinity) return;
@@ -123,7 +132,10 @@ describe('schedules', () => {
 });
 
 describe('rule set validation', () => {
-  const good = { version: 1, rules: [{ id: 'a', match: { bundleId: 'com.a' }, priority: 'high', enabled: true }] };
+  const good = {
+    version: 1,
+    rules: [{ id: 'a', match: { bundleId: 'com.a' }, priority: 'high', enabled: true }],
+  };
 
   it('accepts a valid set', () => {
     expect(validateRuleSet(good).rules).toHaveLength(1);
@@ -135,7 +147,10 @@ describe('rule set validation', () => {
     [{ ...good.rules[0], burstBytes: 4000 }, /burstBytes needs capBps/],
     [{ ...good.rules[0], match: {} }, /rules\[0\]\)\.match: needs a bundleId or a path/],
     [{ ...good.rules[0], match: { bundleId: 'com.*.x' } }, /only a trailing \* wildcard/],
-    [{ ...good.rules[0], schedule: { days: ['mon'], start: '25:00', end: '10:00' } }, /schedule\.start: must be HH:MM/],
+    [
+      { ...good.rules[0], schedule: { days: ['mon'], start: '25:00', end: '10:00' } },
+      /schedule\.start: must be HH:MM/,
+    ],
     [{ ...good.rules[0], colour: 'red' }, /Unrecognized key/],
   ])('refuses bad values naming rule and field (%#)', (bad, message) => {
     expect(() => validateRuleSet({ version: 1, rules: [bad] })).toThrow(message);
@@ -164,14 +179,21 @@ describe('rule set validation', () => {
       ],
     };
     expect(() => validateRuleSet(ok)).not.toThrow();
-    ok.rules.push({ ...base, id: 'z', priority: 'high', schedule: { days: ['mon'], start: '16:00', end: '18:00' } });
+    ok.rules.push({
+      ...base,
+      id: 'z',
+      priority: 'high',
+      schedule: { days: ['mon'], start: '16:00', end: '18:00' },
+    });
     expect(() => validateRuleSet(ok)).toThrow(/rule "z".*conflicts with rule "y"/);
   });
 });
 
 describe('compiled tables', () => {
   it('maps apps with rules to queues and caps; others to the service-class sentinel', () => {
-    const rules = set(rule({ id: 'bk', match: { bundleId: 'com.backblaze.*' }, priority: 'low', capBps: 10_000_000 }));
+    const rules = set(
+      rule({ id: 'bk', match: { bundleId: 'com.backblaze.*' }, priority: 'low', capBps: 10_000_000 }),
+    );
     const c = compileRules(rules, [facetime, backup], FRI_10, 7);
     expect(c.generation).toBe(7);
     expect(c.queueByApp[facetime.appId]).toBe(QUEUE_FROM_SERVICE_CLASS);
@@ -182,11 +204,29 @@ describe('compiled tables', () => {
   });
 
   it('table decisions equal decide() for random rule sets (property)', () => {
-    const apps: AppIdentity[] = [facetime, backup, { ...backup, appId: 3, bundleId: 'com.valvesoftware.steam', executablePath: '/Applications/Steam.app/Contents/MacOS/steam_osx', serviceClass: 700 }];
+    const apps: AppIdentity[] = [
+      facetime,
+      backup,
+      {
+        ...backup,
+        appId: 3,
+        bundleId: 'com.valvesoftware.steam',
+        executablePath: '/Applications/Steam.app/Contents/MacOS/steam_osx',
+        serviceClass: 700,
+      },
+    ];
     const ruleArb = fc.record({
       id: fc.string({ minLength: 1, maxLength: 4 }),
       match: fc.oneof(
-        fc.record({ bundleId: fc.constantFrom('com.*', 'com.apple.*', 'com.apple.FaceTime', 'com.backblaze.*', 'com.valvesoftware.steam') }),
+        fc.record({
+          bundleId: fc.constantFrom(
+            'com.*',
+            'com.apple.*',
+            'com.apple.FaceTime',
+            'com.backblaze.*',
+            'com.valvesoftware.steam',
+          ),
+        }),
         fc.record({ path: fc.constantFrom('/Applications/*', '/Library/*', facetime.executablePath) }),
       ),
       priority: fc.constantFrom('low', 'normal', 'high', 'highest') as fc.Arbitrary<Rule['priority']>,
@@ -199,7 +239,9 @@ describe('compiled tables', () => {
         for (const app of apps) {
           const d = decide(rs, app, FRI_10);
           const q = c.queueByApp[app.appId];
-          expect(q === QUEUE_FROM_SERVICE_CLASS ? d.source : d.queue).toBe(q === QUEUE_FROM_SERVICE_CLASS ? 'default' : d.queue);
+          expect(q === QUEUE_FROM_SERVICE_CLASS ? d.source : d.queue).toBe(
+            q === QUEUE_FROM_SERVICE_CLASS ? 'default' : d.queue,
+          );
         }
       }),
     );

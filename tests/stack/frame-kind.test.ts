@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { writeIpv4HeaderChecksum } from '../../driver-runtime/net/checksum.ts';
 import { MAC_BROADCAST } from '../../driver-runtime/net/constants.ts';
-import { buildArpFrame, buildIcmpEchoFrame, buildTcpFrame, buildUdpFrame } from '../../driver-runtime/net/frame-builder.ts';
+import {
+  buildArpFrame,
+  buildIcmpEchoFrame,
+  buildTcpFrame,
+  buildUdpFrame,
+} from '../../driver-runtime/net/frame-builder.ts';
 import { ParsedFrame } from '../../driver-runtime/net/parsed-frame.ts';
 import { frameChecksumsValid } from '../../driver-runtime/net/parser.ts';
-import { FRAME_ARP, FRAME_INVALID, FRAME_OTHER, parseFrameKind } from '../../driver-runtime/stack/frame-kind.ts';
+import {
+  FRAME_ARP,
+  FRAME_INVALID,
+  FRAME_OTHER,
+  parseFrameKind,
+} from '../../driver-runtime/stack/frame-kind.ts';
 import { FRAME_IPV4_ICMP, FRAME_IPV4_TCP, FRAME_IPV4_UDP } from '../../driver-runtime/stack/frame-kind.ts';
 
 const A = 0x020000000001;
@@ -17,12 +27,35 @@ function frame(build: (b: Uint8Array) => number): Uint8Array {
   const b = new Uint8Array(100);
   return b.subarray(0, build(b));
 }
-const udp = () => frame((b) => buildUdpFrame(b, 0, { ...ip, srcPort: 1000, dstPort: 2000, payloadLength: 18 }));
+const udp = () =>
+  frame((b) => buildUdpFrame(b, 0, { ...ip, srcPort: 1000, dstPort: 2000, payloadLength: 18 }));
 const tcp = () =>
-  frame((b) => buildTcpFrame(b, 0, { ...ip, srcPort: 1, dstPort: 2, seq: 9, ack: 0, flags: 0, window: 0, payloadLength: 4 }));
-const icmp = () => frame((b) => buildIcmpEchoFrame(b, 0, { ...ip, type: 8, id: 1, seq: 2, payloadLength: 8 }));
+  frame((b) =>
+    buildTcpFrame(b, 0, {
+      ...ip,
+      srcPort: 1,
+      dstPort: 2,
+      seq: 9,
+      ack: 0,
+      flags: 0,
+      window: 0,
+      payloadLength: 4,
+    }),
+  );
+const icmp = () =>
+  frame((b) => buildIcmpEchoFrame(b, 0, { ...ip, type: 8, id: 1, seq: 2, payloadLength: 8 }));
 const arp = () =>
-  frame((b) => buildArpFrame(b, 0, { dstMac: MAC_BROADCAST, srcMac: A, op: 1, senderMac: A, senderIp: 1, targetMac: 0, targetIp: 2 }));
+  frame((b) =>
+    buildArpFrame(b, 0, {
+      dstMac: MAC_BROADCAST,
+      srcMac: A,
+      op: 1,
+      senderMac: A,
+      senderIp: 1,
+      targetMac: 0,
+      targetIp: 2,
+    }),
+  );
 const kind = (b: Uint8Array, len = b.length) => parseFrameKind(b, 0, len, p);
 
 /** `f` with byte `at` set to `v` (and the IPv4 header checksum redone when `fixIp`). */
@@ -35,7 +68,12 @@ function poke(f: Uint8Array, at: number, v: number, fixIp = false): Uint8Array {
 
 describe('parseFrameKind', () => {
   it('classifies what the stack handles', () => {
-    expect([kind(udp()), kind(tcp()), kind(icmp()), kind(arp())]).toEqual([FRAME_IPV4_UDP, FRAME_IPV4_TCP, FRAME_IPV4_ICMP, FRAME_ARP]);
+    expect([kind(udp()), kind(tcp()), kind(icmp()), kind(arp())]).toEqual([
+      FRAME_IPV4_UDP,
+      FRAME_IPV4_TCP,
+      FRAME_IPV4_ICMP,
+      FRAME_ARP,
+    ]);
   });
 
   it('calls short Ethernet, VLAN, ARP, IPv4 and L4 headers invalid, and a range past the buffer', () => {

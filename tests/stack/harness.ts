@@ -23,7 +23,14 @@ import {
   serviceClassToQueue,
 } from '../../driver-runtime/networking/index.ts';
 import { parseMac } from '../../driver-runtime/net/mac.ts';
-import { HostStack, LinkPartner, WireTap, type AppConfig, type WirePeer, type WireReceiver } from '../../driver-runtime/stack/index.ts';
+import {
+  HostStack,
+  LinkPartner,
+  WireTap,
+  type AppConfig,
+  type WirePeer,
+  type WireReceiver,
+} from '../../driver-runtime/stack/index.ts';
 
 export interface FakeDriverOptions {
   linkBps: number;
@@ -102,7 +109,13 @@ export class LoopbackDriver implements WireReceiver, EventHandler {
     const pool = this.pool;
     pool.setTimestamp(h, this.currentSfd);
     this.txFrames++;
-    this.peer?.frameFromNic(pool.runtime.memory.u8, pool.dataStart(h), pool.dataLength[h], this.currentSfd, serviceClassToQueue(pool.serviceClass[h]));
+    this.peer?.frameFromNic(
+      pool.runtime.memory.u8,
+      pool.dataStart(h),
+      pool.dataLength[h],
+      this.currentSfd,
+      serviceClassToQueue(pool.serviceClass[h]),
+    );
     this.busy = false;
     this.complete(h);
     this.pull();
@@ -110,7 +123,8 @@ export class LoopbackDriver implements WireReceiver, EventHandler {
 
   private complete(h: number): void {
     this.single[0] = h;
-    if (this.txc.EnqueuePackets(this.single, 1) !== 1) throw new Error('fake driver: Tx completion queue full');
+    if (this.txc.EnqueuePackets(this.single, 1) !== 1)
+      throw new Error('fake driver: Tx completion queue full');
   }
 
   receiveFromWire(frame: Uint8Array, offset: number, length: number): void {
@@ -124,7 +138,8 @@ export class LoopbackDriver implements WireReceiver, EventHandler {
     pool.dataLength[h] = length;
     pool.setTimestamp(h, this.scheduler.now);
     this.rxFrames++;
-    if (this.rxc.EnqueuePackets(this.single, 1) !== 1) throw new Error('fake driver: Rx completion queue full');
+    if (this.rxc.EnqueuePackets(this.single, 1) !== 1)
+      throw new Error('fake driver: Rx completion queue full');
   }
 }
 
@@ -170,7 +185,8 @@ export function makeRig(o: RigOptions): Rig {
     const dq = IODispatchQueue.createIn(runtime, 'fake-driver');
     const poolOut = out<IOUserNetworkPacketBufferPool>();
     const count = o.packetCount ?? 2048;
-    if (IOUserNetworkPacketBufferPool.Create(owner, 'pool', count, count, 2048, poolOut) !== 0) throw new Error('pool');
+    if (IOUserNetworkPacketBufferPool.Create(owner, 'pool', count, count, 2048, poolOut) !== 0)
+      throw new Error('pool');
     const pool = poolOut.value!;
     const cap = o.txQueueCapacity ?? 256;
     const txsO = out<IOUserNetworkTxSubmissionQueue>();
@@ -189,7 +205,8 @@ export function makeRig(o: RigOptions): Rig {
     const macNum = parseMac(o.hostMac ?? HOST_MAC);
     const mac = new Uint8Array(6);
     for (let i = 0; i < 6; i++) mac[i] = Math.floor(macNum / 2 ** (8 * (5 - i))) & 0xff;
-    if (iface.RegisterEthernetInterface(mac, pool, [txs, txc, rxs, rxc], 4) !== 0) throw new Error('register');
+    if (iface.RegisterEthernetInterface(mac, pool, [txs, txc, rxs, rxc], 4) !== 0)
+      throw new Error('register');
     for (const q of [txs, txc, rxs, rxc]) q.SetEnable(true);
     const linkBps = LINK_BPS[o.link ?? '1g'];
     const driver = new LoopbackDriver(scheduler, pool, txs, txc, rxs, rxc, {
@@ -232,26 +249,56 @@ export function runAndDrain(rig: Rig, untilNs: number): void {
 
 const ID = { executablePath: '/Applications/Test.app/Contents/MacOS/Test' };
 
-export function constantApp(name: string, pid: number, rateBps: number, packetBytes: number, extra: Partial<AppConfig> = {}): AppConfig {
+export function constantApp(
+  name: string,
+  pid: number,
+  rateBps: number,
+  packetBytes: number,
+  extra: Partial<AppConfig> = {},
+): AppConfig {
   return {
     name,
     bundleId: `com.example.${name}`,
     ...ID,
     pid,
     serviceClass: 700,
-    traffic: { kind: 'constant', protocol: 'udp', rateBps, packetBytes, startNs: 0, stopNs: Infinity, srcPort: 40000 + pid, dstPort: 3478 },
+    traffic: {
+      kind: 'constant',
+      protocol: 'udp',
+      rateBps,
+      packetBytes,
+      startNs: 0,
+      stopNs: Infinity,
+      srcPort: 40000 + pid,
+      dstPort: 3478,
+    },
     ...extra,
   };
 }
 
-export function bulkApp(name: string, pid: number, sndbufBytes: number, packetBytes = 1514, protocol: 'udp' | 'tcp' = 'tcp'): AppConfig {
+export function bulkApp(
+  name: string,
+  pid: number,
+  sndbufBytes: number,
+  packetBytes = 1514,
+  protocol: 'udp' | 'tcp' = 'tcp',
+): AppConfig {
   return {
     name,
     bundleId: `com.example.${name}`,
     ...ID,
     pid,
     serviceClass: 200,
-    traffic: { kind: 'bulk', protocol, sndbufBytes, packetBytes, startNs: 0, stopNs: Infinity, srcPort: 40000 + pid, dstPort: 443 },
+    traffic: {
+      kind: 'bulk',
+      protocol,
+      sndbufBytes,
+      packetBytes,
+      startNs: 0,
+      stopNs: Infinity,
+      srcPort: 40000 + pid,
+      dstPort: 443,
+    },
   };
 }
 
@@ -262,7 +309,16 @@ export function pingApp(name: string, pid: number, intervalNs: number): AppConfi
     executablePath: '/sbin/ping',
     pid,
     serviceClass: 900,
-    traffic: { kind: 'ping', protocol: 'icmp', intervalNs, packetBytes: 98, startNs: 0, stopNs: Infinity, srcPort: 0, dstPort: 0 },
+    traffic: {
+      kind: 'ping',
+      protocol: 'icmp',
+      intervalNs,
+      packetBytes: 98,
+      startNs: 0,
+      stopNs: Infinity,
+      srcPort: 0,
+      dstPort: 0,
+    },
   };
 }
 
@@ -273,7 +329,17 @@ export function burstyApp(name: string, pid: number, burstPackets: number, meanG
     ...ID,
     pid,
     serviceClass: 0,
-    traffic: { kind: 'bursty', protocol: 'tcp', burstPackets, meanGapNs, packetBytes: 900, startNs: 0, stopNs: Infinity, srcPort: 40000 + pid, dstPort: 443 },
+    traffic: {
+      kind: 'bursty',
+      protocol: 'tcp',
+      burstPackets,
+      meanGapNs,
+      packetBytes: 900,
+      startNs: 0,
+      stopNs: Infinity,
+      srcPort: 40000 + pid,
+      dstPort: 443,
+    },
   };
 }
 
@@ -284,6 +350,15 @@ export function receiveApp(name: string, pid: number, rateBps: number, dstPort: 
     ...ID,
     pid,
     serviceClass: 500,
-    traffic: { kind: 'receive', protocol: 'udp', rateBps, packetBytes: 1400, startNs: 0, stopNs: Infinity, srcPort: 443, dstPort },
+    traffic: {
+      kind: 'receive',
+      protocol: 'udp',
+      rateBps,
+      packetBytes: 1400,
+      startNs: 0,
+      stopNs: Infinity,
+      srcPort: 443,
+      dstPort,
+    },
   };
 }

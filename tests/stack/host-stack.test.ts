@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ParsedFrame } from '../../driver-runtime/net/parsed-frame.ts';
 import { frameChecksumsValid } from '../../driver-runtime/net/parser.ts';
 import { FRAME_ARP, FRAME_IPV4_UDP, parseFrameKind } from '../../driver-runtime/stack/frame-kind.ts';
-import { bulkApp, burstyApp, constantApp, makeRig, pingApp, receiveApp, runAndDrain, type Rig } from './harness.ts';
+import {
+  bulkApp,
+  burstyApp,
+  constantApp,
+  makeRig,
+  pingApp,
+  receiveApp,
+  runAndDrain,
+  type Rig,
+} from './harness.ts';
 
 const MS = 1e6;
 const SECOND = 1e9;
@@ -94,7 +103,22 @@ describe('HostStack with a loopback driver and link partner', () => {
     const rate = 2.5e6;
     const size = 1100;
     const dur = 2 * SECOND;
-    const rig = makeRig({ apps: [constantApp('facetime', 812, rate, size, { traffic: { kind: 'constant', protocol: 'udp', rateBps: rate, packetBytes: size, startNs: 0, stopNs: dur, srcPort: 16402, dstPort: 3478 } })] });
+    const rig = makeRig({
+      apps: [
+        constantApp('facetime', 812, rate, size, {
+          traffic: {
+            kind: 'constant',
+            protocol: 'udp',
+            rateBps: rate,
+            packetBytes: size,
+            startNs: 0,
+            stopNs: dur,
+            srcPort: 16402,
+            dstPort: 3478,
+          },
+        }),
+      ],
+    });
     rig.stack.start();
     runAndDrain(rig, dur + 100 * MS);
     const s = rig.stack.appStats(1);
@@ -138,7 +162,11 @@ describe('HostStack with a loopback driver and link partner', () => {
   });
 
   it('a bulk app with a send buffer larger than the queue holds packets and never drops', () => {
-    const rig = makeRig({ apps: [bulkApp('backup', 377, 4 * 1024 * 1024)], txQueueCapacity: 64, ringSize: 32 });
+    const rig = makeRig({
+      apps: [bulkApp('backup', 377, 4 * 1024 * 1024)],
+      txQueueCapacity: 64,
+      ringSize: 32,
+    });
     rig.stack.start();
     rig.scheduler.runUntil(200 * MS);
     const s = rig.stack.appStats(1);
@@ -153,12 +181,18 @@ describe('HostStack with a loopback driver and link partner', () => {
 
   it('counts queue-full drops for non-bulk apps and keeps sent = on wire + drops', () => {
     // Bursts of 200 into a 64-deep queue with a 16-deep fake ring.
-    const rig = makeRig({ apps: [burstyApp('web', 944, 200, 5 * MS), bulkApp('backup', 377, 1 << 20)], txQueueCapacity: 64, ringSize: 16 });
+    const rig = makeRig({
+      apps: [burstyApp('web', 944, 200, 5 * MS), bulkApp('backup', 377, 1 << 20)],
+      txQueueCapacity: 64,
+      ringSize: 16,
+    });
     rig.stack.start();
     runAndDrain(rig, 300 * MS);
     const web = rig.stack.appStats(1);
     expect(web.txDropQueueFull).toBeGreaterThan(0);
-    expect(web.txSent).toBe(rig.partner.sinkPackets[443] - rig.stack.appStats(2).txCompleted + web.txDropQueueFull);
+    expect(web.txSent).toBe(
+      rig.partner.sinkPackets[443] - rig.stack.appStats(2).txCompleted + web.txDropQueueFull,
+    );
     expectConserved(rig);
   });
 
@@ -206,7 +240,10 @@ describe('HostStack with a loopback driver and link partner', () => {
 
   it('sources at most line rate toward the NIC, and replies queue behind sourced frames', () => {
     // Two flows asking for 1.5 Gb/s on a 1 Gb/s link, plus pings.
-    const rig = makeRig({ apps: [receiveApp('a', 1, 750e6, 50001), receiveApp('b', 2, 750e6, 50002), pingApp('ping', 3, 10 * MS)], rxBuffers: 256 });
+    const rig = makeRig({
+      apps: [receiveApp('a', 1, 750e6, 50001), receiveApp('b', 2, 750e6, 50002), pingApp('ping', 3, 10 * MS)],
+      rxBuffers: 256,
+    });
     rig.stack.start();
     const t0 = 10 * MS;
     rig.scheduler.runUntil(t0);
@@ -270,12 +307,21 @@ describe('HostStack with a loopback driver and link partner', () => {
   it('is deterministic: same seed, same counters', () => {
     const run = (seed: number) => {
       const rig = makeRig({
-        apps: [burstyApp('web', 944, 8, 3 * MS), bulkApp('backup', 377, 1 << 17), pingApp('ping', 4242, 5 * MS), receiveApp('m', 5, 20e6, 50400)],
+        apps: [
+          burstyApp('web', 944, 8, 3 * MS),
+          bulkApp('backup', 377, 1 << 17),
+          pingApp('ping', 4242, 5 * MS),
+          receiveApp('m', 5, 20e6, 50400),
+        ],
         seed,
       });
       rig.stack.start();
       runAndDrain(rig, 200 * MS);
-      return JSON.stringify({ apps: rig.stack.allAppStats(), stack: rig.stack.counters, partner: rig.partner.counters });
+      return JSON.stringify({
+        apps: rig.stack.allAppStats(),
+        stack: rig.stack.counters,
+        partner: rig.partner.counters,
+      });
     };
     const a = run(11);
     expect(run(11)).toBe(a);
@@ -332,7 +378,9 @@ describe('HostStack configuration errors', () => {
     expect(() => makeRig({ apps: [constantApp('a', 100, 1e6, 500), bulkApp('b', 100, 1 << 16)] })).toThrow(
       'HostStack: app "b": host port 40100 is already used by app "a"',
     );
-    expect(() => makeRig({ apps: [pingApp('p1', 7, MS), pingApp('p2', 7, MS)] })).toThrow(/ICMP echo id .* 7 is already used by app "p1"/);
+    expect(() => makeRig({ apps: [pingApp('p1', 7, MS), pingApp('p2', 7, MS)] })).toThrow(
+      /ICMP echo id .* 7 is already used by app "p1"/,
+    );
   });
 });
 

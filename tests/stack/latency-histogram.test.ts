@@ -10,10 +10,17 @@ function reference(sorted: number[], p: number): number {
 }
 
 const values = fc.array(
-  fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 50_000_000 }), fc.integer({ min: 0, max: 2 ** 45 })),
+  fc.oneof(
+    fc.integer({ min: 0, max: 200 }),
+    fc.integer({ min: 0, max: 50_000_000 }),
+    fc.integer({ min: 0, max: 2 ** 45 }),
+  ),
   { minLength: 1, maxLength: 400 },
 );
-const percentile = fc.oneof(fc.constantFrom(0, 1, 50, 90, 99, 99.9, 100), fc.double({ min: 0, max: 100, noNaN: true }));
+const percentile = fc.oneof(
+  fc.constantFrom(0, 1, 50, 90, 99, 99.9, 100),
+  fc.double({ min: 0, max: 100, noNaN: true }),
+);
 
 describe('LatencyHistogram', () => {
   it('percentiles are within 1/64 of a sorted reference; count, min, max and mean are exact', () => {
@@ -35,12 +42,17 @@ describe('LatencyHistogram', () => {
 
   it('percentile is monotone in p', () => {
     fc.assert(
-      fc.property(values, fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), (vs, a, b) => {
-        const h = new LatencyHistogram();
-        for (const v of vs) h.record(v);
-        const [lo, hi] = a <= b ? [a, b] : [b, a];
-        expect(h.percentile(lo)).toBeLessThanOrEqual(h.percentile(hi));
-      }),
+      fc.property(
+        values,
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        (vs, a, b) => {
+          const h = new LatencyHistogram();
+          for (const v of vs) h.record(v);
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          expect(h.percentile(lo)).toBeLessThanOrEqual(h.percentile(hi));
+        },
+      ),
     );
   });
 

@@ -27,13 +27,24 @@ describe('HostStack on the real SimNic + NetLanesDriver', () => {
       const driver = new NetLanesDriver();
       expect(driver.Start(pci)).toBe(0);
       expect(driver.SetInterfaceEnable(true)).toBe(0);
-      const partner = new LinkPartner({ scheduler, linkBps: LINK_BPS['1g'], mac: PEER_MAC, ip: PEER_IP, nic });
+      const partner = new LinkPartner({
+        scheduler,
+        linkBps: LINK_BPS['1g'],
+        mac: PEER_MAC,
+        ip: PEER_IP,
+        nic,
+      });
       nic.connectWire(partner);
       const stack = new HostStack({
         iface: driver,
         hostIp: HOST_IP,
         peerIp: PEER_IP,
-        apps: [constantApp('call', 100, 2e6, 1100), bulkApp('backup', 377, 1 << 18), pingApp('ping', 4242, 10e6), receiveApp('music', 1201, 20e6, 50400)],
+        apps: [
+          constantApp('call', 100, 2e6, 1100),
+          bulkApp('backup', 377, 1 << 18),
+          pingApp('ping', 4242, 10e6),
+          receiveApp('music', 1201, 20e6, 50400),
+        ],
         flowSource: partner,
       });
       stack.start();
@@ -52,7 +63,9 @@ describe('HostStack on the real SimNic + NetLanesDriver', () => {
       expect(acc.inFlight).toBe(0);
       expect(acc.sent).toBe(acc.enqueued + acc.drops);
       expect(acc.enqueued).toBe(acc.onWire + acc.errors);
-      expect(partner.counters.sunkFrames + partner.counters.echoRequests + partner.counters.arpRequests).toBe(acc.onWire);
+      expect(partner.counters.sunkFrames + partner.counters.echoRequests + partner.counters.arpRequests).toBe(
+        acc.onWire,
+      );
       expect(driver.packetPool!.inUse).toBe(stack.counters.rxBuffersPosted);
     });
   });

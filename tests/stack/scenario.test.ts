@@ -32,7 +32,9 @@ describe('scenario files', () => {
 
   it('home-office covers every traffic kind', () => {
     const s = parseScenario(load('home-office.json'));
-    expect(new Set(s.apps.map((a) => a.traffic.kind))).toEqual(new Set(['constant', 'bursty', 'bulk', 'receive', 'ping']));
+    expect(new Set(s.apps.map((a) => a.traffic.kind))).toEqual(
+      new Set(['constant', 'bursty', 'bulk', 'receive', 'ping']),
+    );
   });
 
   it('contention: VO call, VI game, BE web, two BK bulk uploads on 1g', () => {
@@ -96,8 +98,12 @@ describe('parseScenario refuses bad input, naming the file and the field', () =>
     (n.apps[0].traffic as Record<string, unknown>).packetBytes = 1518;
     expect(errorOf(n).message).toContain('apps[0].traffic.packetBytes: must be <= 1514');
     const q = clone(good);
-    (q.apps[2].traffic as Record<string, unknown>).srcPort = (q.apps[1].traffic as Record<string, unknown>).srcPort;
-    expect(errorOf(q).message).toContain('apps[2].traffic.srcPort: host port 50110 is already used by apps[1]');
+    (q.apps[2].traffic as Record<string, unknown>).srcPort = (
+      q.apps[1].traffic as Record<string, unknown>
+    ).srcPort;
+    expect(errorOf(q).message).toContain(
+      'apps[2].traffic.srcPort: host port 50110 is already used by apps[1]',
+    );
     const r = clone(good) as Record<string, unknown>;
     r.link = '40g';
     expect(errorOf(r).message).toContain("link: must be one of '1g', '2.5g', '10g'");

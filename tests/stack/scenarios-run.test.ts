@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { appConfigsFromScenario, parseScenario } from '../../driver-runtime/stack/scenario.ts';
 import { ParsedFrame } from '../../driver-runtime/net/parsed-frame.ts';
 import { frameChecksumsValid } from '../../driver-runtime/net/parser.ts';
-import { FRAME_INVALID, FRAME_IPV4_ICMP, FRAME_IPV4_UDP, parseFrameKind } from '../../driver-runtime/stack/frame-kind.ts';
+import {
+  FRAME_INVALID,
+  FRAME_IPV4_ICMP,
+  FRAME_IPV4_UDP,
+  parseFrameKind,
+} from '../../driver-runtime/stack/frame-kind.ts';
 import { makeRig, runAndDrain } from './harness.ts';
 
 const dir = join(import.meta.dirname, '../../scenarios');
@@ -46,7 +51,9 @@ describe('shipped scenarios run on the loopback rig', () => {
     expect(web.serviceClassName).toBe('BE');
     expect(b1.txCompleted + b2.txCompleted).toBeGreaterThan(0);
     // Both uploads progress (FIFO fake driver: roughly fair between them).
-    expect(Math.min(b1.txCompletedBytes, b2.txCompletedBytes) / Math.max(b1.txCompletedBytes, b2.txCompletedBytes)).toBeGreaterThan(0.5);
+    expect(
+      Math.min(b1.txCompletedBytes, b2.txCompletedBytes) / Math.max(b1.txCompletedBytes, b2.txCompletedBytes),
+    ).toBeGreaterThan(0.5);
     expect(b1.maxOutstandingBytes).toBeLessThanOrEqual(2097152);
     // The interactive apps kept their rates (they may lose packets to a full queue, counted).
     for (const s of [call, game]) expect(s.txSent).toBeGreaterThan(0);

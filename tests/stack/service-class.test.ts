@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SERVICE_CLASS_NAMES } from '../../driver-runtime/networking/constants.ts';
-import { SERVICE_CLASS_KEYS, SERVICE_CLASS_VALUE, serviceClassDscp, serviceClassName } from '../../driver-runtime/stack/service-class.ts';
+import {
+  SERVICE_CLASS_KEYS,
+  SERVICE_CLASS_VALUE,
+  serviceClassDscp,
+  serviceClassName,
+} from '../../driver-runtime/stack/service-class.ts';
 
 describe('stack service classes', () => {
   it('name exactly the classes of networking/constants.ts, in its order', () => {
