@@ -12,6 +12,9 @@ import { ringAdvance, ringUsed } from './ring.ts';
 import { RssClassifier } from './rss.ts';
 import { countRxGood, countRxNoBuffer, countRxSeen } from './stats.ts';
 
+/** Chunks at least this long are copied with TypedArray.set (memcpy) rather than a byte loop. */
+const COPY_WITH_SET = 128;
+
 const TWO_32 = 0x1_0000_0000;
 const FCS = 4;
 /** Largest frame (no FCS) accepted without RCTL.LPE: 1514 + one 802.1Q tag. */
@@ -180,8 +183,11 @@ export class RxEngine {
         return false;
       }
       if (!strip && written + chunk <= length) {
-        // Fast path: plain copy of frame bytes (no tag removal, no FCS in this chunk).
-        for (let k = 0; k < chunk; k++) u8[dst + k] = frame[offset + written + k];
+        // Fast path: plain copy of frame bytes (no tag removal, no FCS in this chunk). Big
+        // chunks go through memcpy (one small view object) — a byte loop costs ~1 ns a byte.
+        const src = offset + written;
+        if (chunk >= COPY_WITH_SET) u8.set(frame.subarray(src, src + chunk), dst);
+        else for (let k = 0; k < chunk; k++) u8[dst + k] = frame[src + k];
       } else {
         for (let k = 0; k < chunk; k++)
           u8[dst + k] = this.storedByte(frame, offset, length, strip, fcs, written + k);
