@@ -126,14 +126,7 @@ export class Machine {
     this.tap = built.tap;
     this.partner = built.partner;
     this.stack = built.stack;
-    this.apps = scenario.apps.map((a, i) => ({
-      appId: i + 1,
-      name: a.name,
-      bundleId: a.bundleId,
-      executablePath: a.executablePath,
-      ...(a.teamId !== undefined ? { teamId: a.teamId } : {}),
-      serviceClass: SERVICE_CLASS_NAMES[a.serviceClass],
-    }));
+    this.apps = scenarioAppIdentities(scenario);
     this.setRules(options.rules ?? EMPTY_RULE_SET);
     withRuntime(this.runtime, () => this.stack.start());
   }
@@ -224,6 +217,18 @@ export class Machine {
       };
     });
   }
+}
+
+/** The identities the classifier sees for a scenario's apps (app id = position + 1, as the stack numbers them). */
+export function scenarioAppIdentities(scenario: Scenario): AppIdentity[] {
+  return scenario.apps.map((a, i) => ({
+    appId: i + 1,
+    name: a.name,
+    bundleId: a.bundleId,
+    executablePath: a.executablePath,
+    ...(a.teamId !== undefined ? { teamId: a.teamId } : {}),
+    serviceClass: SERVICE_CLASS_NAMES[a.serviceClass],
+  }));
 }
 
 function macBytes(text: string): Uint8Array {

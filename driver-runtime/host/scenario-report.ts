@@ -2,9 +2,11 @@ import { IFG_BYTES, LINK_BPS, PREAMBLE_BYTES, type LinkSpeed } from '../sim/unit
 import type { NetstatRow } from '../driver/driver-stats.ts';
 import type { Machine } from './machine.ts';
 import { bufferbloatGrade, type Grade } from './bufferbloat-grade.ts';
+import { decide } from '../rules/rule-matching.ts';
 
 export interface LatencyFigures {
   count: number;
+  min: number;
   mean: number;
   p50: number;
   p99: number;
@@ -59,19 +61,30 @@ export interface ScenarioReport {
 
 function figures(s: {
   count: number;
+  min: number;
   mean: number;
   p50: number;
   p99: number;
   p999: number;
   max: number;
 }): LatencyFigures {
-  return { count: s.count, mean: s.mean, p50: s.p50, p99: s.p99, p999: s.p999, max: s.max };
+  return { count: s.count, min: s.min, mean: s.mean, p50: s.p50, p99: s.p99, p999: s.p999, max: s.max };
+}
+
+/**
+ * The queue an app's packets use: the forced queue of the single-FIFO baseline, else what the
+ * rules (or the service-class default) decide — known even for apps that have sent nothing.
+ */
+function queueOf(machine: Machine, appId: number): number {
+  const forced = machine.driver.classifier.forcedQueue;
+  if (forced >= 0) return forced;
+  const app = machine.apps[appId - 1];
+  return app ? decide(machine.currentRules, app, machine.minuteOfWeek).queue : -1;
 }
 
 /** Builds the report of a machine that ran for `durationNs` of traffic (control path). */
 export function buildReport(machine: Machine, durationNs: number): ScenarioReport {
   const seconds = durationNs / 1e9;
-  const view = machine.driver.statsView;
   const netstat = machine.driver.netstat();
   const apps: AppReport[] = machine.stack.allAppStats().map((a) => {
     const drops = a.txDropQueueFull + a.txDropPoolEmpty + a.txDropInterfaceDown + a.txErrors;
@@ -80,7 +93,7 @@ export function buildReport(machine: Machine, durationNs: number): ScenarioRepor
       name: a.name,
       bundleId: a.bundleId,
       serviceClass: a.serviceClassName,
-      queue: view ? view.app.currentQueue[a.appId] : -1,
+      queue: queueOf(machine, a.appId),
       txPackets: a.txCompleted,
       txBytes: a.txCompletedBytes,
       txBps: (a.txCompletedBytes * 8) / seconds,

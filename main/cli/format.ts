@@ -74,8 +74,19 @@ export function netstatTable(report: ScenarioReport): string {
   );
 }
 
+/** Ping apps: replies and round-trip times through driver, NIC, wire and link partner. */
+export function pingLines(report: ScenarioReport): string[] {
+  return report.apps
+    .filter((a) => a.rtt !== null)
+    .map(
+      (a) =>
+        `ping (${a.name}): ${a.rtt!.count} replies, rtt min/p50/p99/max = ${us(a.rtt!.min)}/${us(a.rtt!.p50)}/${us(a.rtt!.p99)}/${us(a.rtt!.max)} µs`,
+    );
+}
+
 export function reportText(report: ScenarioReport): string {
   const secs = report.durationNs / 1e9;
+  const pings = pingLines(report);
   return [
     `scenario ${report.scenario}  link ${report.link}  seed ${report.seed}  ${secs}s virtual  rules generation ${report.rulesGeneration}`,
     '',
@@ -83,6 +94,7 @@ export function reportText(report: ScenarioReport): string {
     '',
     queueTable(report),
     `link utilisation ${(report.linkUtilisation * 100).toFixed(2)}%`,
+    ...(pings.length > 0 ? ['', ...pings] : []),
     '',
     netstatTable(report),
   ].join('\n');

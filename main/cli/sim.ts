@@ -11,6 +11,8 @@ import { InputError, loadRules, loadScenario } from './load-files.ts';
 import { reportText } from './format.ts';
 import { comparisonText, baselineText } from './compare.ts';
 import { compareRuleSets } from '../../driver-runtime/host/what-if.ts';
+import { EMPTY_RULE_SET } from '../../driver-runtime/rules/rule-types.ts';
+import { explainText } from './explain.ts';
 import { FAULT_SYNTAX, parseFault, type FaultSpec } from '../../driver-runtime/host/faults.ts';
 
 const HELP = `usage: npm run sim -- --scenario NAME [options]
@@ -35,6 +37,8 @@ stack) in deterministic virtual time and prints what each application got.
   --fault SPEC           inject a fault (repeatable): ${FAULT_SYNTAX}
                          kinds: link-flap surprise-removal tx-hang dma-error pool-exhaustion
                          rx-overrun lost-interrupts interrupt-storm reset pause
+  --explain              print, per app, the chain that decided its queue
+                         (identity match → rule → schedule → default class → queue)
   --pcap FILE            write both wire directions as a pcap file (ns timestamps)
   --json                 print the report as JSON instead of tables
   --help                 this text
@@ -52,6 +56,7 @@ interface Cli {
   driver: Partial<DriverOptions>;
   pcap?: string;
   json: boolean;
+  explain: boolean;
   faults: FaultSpec[];
 }
 
@@ -75,6 +80,7 @@ function parseCli(argv: string[]): Cli | null {
       pcap: { type: 'string' },
       fault: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      explain: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -148,6 +154,7 @@ function parseCli(argv: string[]): Cli | null {
     driver,
     ...(values.pcap !== undefined ? { pcap: values.pcap } : {}),
     json: values.json!,
+    explain: values.explain!,
   };
 }
 
@@ -223,6 +230,10 @@ function main(argv: string[]): number {
     return 0;
   }
   console.log(reportText(a.report));
+  if (cli.explain)
+    console.log(
+      `\nwhy each app is on its queue (${cli.rules ?? 'no rules'})\n${explainText(base.scenario, rulesA ?? EMPTY_RULE_SET)}`,
+    );
   if (cli.pcap) console.log(`\npcap: ${cli.pcap} (${a.report.capturedFrames} frames)`);
   if (b)
     console.log(
