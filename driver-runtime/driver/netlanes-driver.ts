@@ -53,6 +53,7 @@ import {
 import { RxRing } from './rx-ring.ts';
 import { SoftwareQueue } from './sw-queue.ts';
 import { CoDel } from './codel.ts';
+import { FlowTable } from './flow-table.ts';
 import { TxRing } from './tx-ring.ts';
 import { programHardware, programTxScheduler, resetHardware } from './hw-setup.ts';
 
@@ -141,6 +142,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   private allMulticast = false;
   private multicast: Uint8Array[] = [];
   readonly classifier = new RuleClassifier();
+  /** Local port → app, learned on Tx, used to charge Rx frames to apps. */
+  readonly flows = new FlowTable();
   /** Per-queue CoDel state (used when options.aqm is 'codel'). */
   readonly aqm: CoDel[] = [];
   readonly shaper = new AppShaper();
@@ -624,6 +627,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const shaper = this.shaper;
     const currentQueue = this.statsView?.app.currentQueue;
     const capacity = this.options.appCapacity;
+    const u8 = this.runtime.memory.u8;
     let held = false;
     while ((n = txs.DequeuePackets(burst, this.options.txBurst)) > 0) {
       for (let i = 0; i < n; i++) {
@@ -631,6 +635,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
         const app = pool.appId[h];
         const q = classifier.classify(pool, h);
         if (app < capacity) currentQueue![app] = q;
+        if (app !== 0) this.flows.learnTx(u8, pool.dataStart(h), pool.dataLength[h], app);
         if (shaper.isCapped(app)) {
           const verdict = shaper.offer(app, h, pool.dataLength[h], now);
           if (verdict === 'held') {
@@ -841,6 +846,22 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     );
     const good = result.good;
     const bad = result.bad;
+    const view = this.statsView;
+    if (good > 0 && view) {
+      const u8 = this.runtime.memory.u8;
+      const rxPackets = view.app.rxPackets;
+      const rxBytes = view.app.rxBytes;
+      view.beginWrite();
+      for (let i = 0; i < good; i++) {
+        const h = this.burst[i];
+        const app = this.flows.appForRx(u8, pool.dataStart(h), pool.dataLength[h]);
+        if (app < rxPackets.length) {
+          rxPackets[app]++;
+          rxBytes[app] += pool.dataLength[h];
+        }
+      }
+      view.endWrite(this.runtime.scheduler.now);
+    }
     if (good > 0) {
       const taken = iv.rxc!.EnqueuePackets(this.burst, good);
       if (taken < good) {

@@ -94,6 +94,8 @@ export interface HostStackOptions {
 }
 
 const BURST = 64;
+/** Size of a receive app's request frame (an HTTP GET fits). */
+const RECEIVE_REQUEST_BYTES = 200;
 /**
  * Tx packets ask for a wire timestamp and carry the stack's enqueue time in
  * pool.timestamp (flagged valid), so the driver can compute per-app queueing latency
@@ -324,23 +326,23 @@ export class HostStack implements AppHost, FrameSink {
     if (this.stopped) return;
     this.apps.forEach((app, i) => {
       const t = app.profile;
-      if (t.kind !== 'receive') {
-        const tpl = buildFlowTemplate({
-          srcMac: this.hostMac,
-          dstMac: mac,
-          vlanPcp: app.config.vlanPcp ?? -1,
-          srcIp: this.hostIp,
-          dstIp: this.peerIp,
-          protocol: t.protocol,
-          srcPort: t.srcPort,
-          dstPort: t.dstPort,
-          icmpId: app.identity.pid & 0xffff,
-          frameLength: t.packetBytes,
-          dscp: serviceClassDscp(app.serviceClass),
-          tcpIsn: (app.identity.pid * 2654435761) >>> 0,
-        });
-        app.template = tpl;
-      }
+      // A receive app sends one small request (its GET) from its own port to the source's:
+      // the flow's first packet, and how the driver learns which app the flow belongs to.
+      const receive = t.kind === 'receive';
+      app.template = buildFlowTemplate({
+        srcMac: this.hostMac,
+        dstMac: mac,
+        vlanPcp: app.config.vlanPcp ?? -1,
+        srcIp: this.hostIp,
+        dstIp: this.peerIp,
+        protocol: t.protocol,
+        srcPort: receive ? t.dstPort : t.srcPort,
+        dstPort: receive ? t.srcPort : t.dstPort,
+        icmpId: app.identity.pid & 0xffff,
+        frameLength: receive ? RECEIVE_REQUEST_BYTES : t.packetBytes,
+        dscp: serviceClassDscp(app.serviceClass),
+        tcpIsn: (app.identity.pid * 2654435761) >>> 0,
+      });
       app.stopAt = this.startTime + t.stopNs;
       this.lifecycleEvents.push(
         this.scheduler.schedule(Math.max(now, this.startTime + t.startNs), this.lifecycleHandler, i * 2),

@@ -64,4 +64,21 @@ describe('statistics region', () => {
     }
     expect(m.shutdown().liveObjects).toBe(0);
   });
+
+  it('received frames are charged to the app whose port they are for (learned from its Tx)', () => {
+    const m = Machine.boot({ scenario: scenario('home-office') });
+    m.run(500e6);
+    m.drain();
+    const view = m.driver.statsView!;
+    const receivers = m.stack.allAppStats().filter((a) => a.kind === 'receive');
+    expect(receivers.length).toBeGreaterThan(0);
+    for (const a of receivers) {
+      expect(a.rxPackets).toBeGreaterThan(0);
+      expect(view.app.rxPackets[a.appId]).toBe(a.rxPackets);
+    }
+    // ICMP (ping replies) and ARP have no port: charged to the system (app 0), never to another app.
+    const charged = m.stack.allAppStats().reduce((n, a) => n + view.app.rxPackets[a.appId], 0);
+    expect(charged + view.app.rxPackets[0]).toBe(m.driver.rxRings.reduce((n, r) => n + r.packets, 0));
+    expect(m.shutdown().liveObjects).toBe(0);
+  });
 });

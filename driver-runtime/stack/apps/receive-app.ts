@@ -3,6 +3,7 @@ import { App } from './app.ts';
 
 export class ReceiveApp extends App {
   protected onActivate(_now: number): void {
+    this.host.transmit(this, 1); // the request that starts the download
     this.flowId = this.host.startRxFlow(this);
   }
 
