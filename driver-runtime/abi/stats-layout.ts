@@ -33,6 +33,7 @@ export const APP_COLUMNS = [
   'dropQueueFull',
   'dropAqm',
   'dropCap',
+  'dropCompletionFull',
   'dropAborted',
   'shapedPackets',
   'currentQueue',

@@ -76,11 +76,13 @@ export class AppShaper {
       this.refill(app, nowNs);
       const ring = this.holds[app]!;
       const lengths = this.heldLengths[app]!;
+      // A cap that was removed releases everything it held, in order.
+      const uncapped = this.capBytesPerNs[app] === 0;
       while (this.holdTail[app] !== this.holdHead[app]) {
         const i = this.holdHead[app] % HOLD_CAPACITY;
         const cost = lengths[i] + FCS_BYTES;
-        if (this.tokens[app] < cost) break;
-        this.tokens[app] -= cost;
+        if (!uncapped && this.tokens[app] < cost) break;
+        if (!uncapped) this.tokens[app] -= cost;
         this.holdHead[app]++;
         send(ring[i], app);
       }
@@ -94,7 +96,8 @@ export class AppShaper {
     for (const app of this.active) {
       const i = this.holdHead[app] % HOLD_CAPACITY;
       const need = this.heldLengths[app]![i] + FCS_BYTES - this.tokens[app];
-      const at = need <= 0 ? nowNs : this.lastRefillNs[app] + need / this.capBytesPerNs[app];
+      const rate = this.capBytesPerNs[app];
+      const at = need <= 0 || rate === 0 ? nowNs : this.lastRefillNs[app] + need / rate;
       if (at < best) best = at;
     }
     return best;

@@ -62,6 +62,25 @@ const ETHERNET_OVERHEAD = 18; // header 14 + FCS 4
 const POLL_PERIOD_NS = 1_000_000;
 const VLAN_BYTES = 4;
 
+const isPowerOfTwo = (n: number) => Number.isInteger(n) && n >= 8 && (n & (n - 1)) === 0;
+
+/** Checks the tunables before Start touches anything; returns what is wrong, or null. */
+function invalidOption(o: DriverOptions): string | null {
+  if (!isPowerOfTwo(o.txRingSize) || o.txRingSize > 32768)
+    return `txRingSize ${o.txRingSize} must be a power of two, 8..32768`;
+  if (!isPowerOfTwo(o.rxRingSize) || o.rxRingSize > 32768)
+    return `rxRingSize ${o.rxRingSize} must be a power of two, 8..32768`;
+  if (!Number.isInteger(o.poolPackets) || o.poolPackets < 64 || o.poolPackets > 65536)
+    return `poolPackets ${o.poolPackets} must be 64..65536`;
+  if (!Number.isInteger(o.bufferSize) || o.bufferSize < 2048 || o.bufferSize % 1024 !== 0)
+    return `bufferSize ${o.bufferSize} must be a multiple of 1024, at least 2048`;
+  if (!(o.itrUs >= 0 && o.itrUs <= 8191)) return `itrUs ${o.itrUs} must be 0..8191`;
+  if (!(o.appCapacity >= 1 && o.appCapacity <= 65536)) return `appCapacity ${o.appCapacity} must be 1..65536`;
+  if (o.txScheduler === 'drr' && o.drrQuanta.every((x) => x === 0))
+    return 'DRR with every quantum 0 would never send';
+  return null;
+}
+
 /** Everything the driver holds, made in Start and released in Stop (DriverKit ivars). */
 interface Ivars {
   pci: PciProvider | null;
@@ -208,6 +227,11 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   override Start(provider: IOService | null): IOReturn {
     const tracer = this.runtime.tracer;
     tracer.info('driver', '==> Start');
+    const invalid = invalidOption(this.options);
+    if (invalid !== null) {
+      tracer.error('driver', `Start refused: ${invalid}`);
+      return kIOReturnBadArgument;
+    }
     let ret = super.Start(provider);
     if (ret !== kIOReturnSuccess) return ret;
     const iv = this.iv;
@@ -505,6 +529,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       for (const a of this.aqm) a.reset();
       programHardware(iv.mmio, iv.txRings, iv.rxRings, this.options, this.mtu, this.rxFilterFlags());
       programTxScheduler(iv.mmio, this.options, this.linkBitsPerSecond());
+      this.writeMulticastTable();
       for (const q of [iv.txs!, iv.txc!, iv.rxs!, iv.rxc!]) q.SetEnable(true);
       for (const s of iv.interruptSources) s.SetEnable(true);
       this.enabled = true;
@@ -605,7 +630,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const taken = this.iv.txc!.EnqueuePackets(handles, n);
     if (taken < n) {
       this.stats.drops.completionFull += n - taken;
-      for (let i = taken; i < n; i++) this.iv.pool!.DeallocatePacket(handles[i]);
+      const column = this.statsView?.app.dropCompletionFull;
+      for (let i = taken; i < n; i++) {
+        const app = this.iv.pool!.appId[handles[i]];
+        if (column && app < column.length) column[app]++;
+        this.iv.pool!.DeallocatePacket(handles[i]);
+      }
     }
   }
 
@@ -655,7 +685,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
             continue;
           }
         }
-        if (!sw[q].push(h, pool.dataLength[h])) {
+        if (!sw[q].push(h, pool.dataLength[h], now)) {
           pool.setCompletionStatus(h, kIOReturnAborted);
           this.stats.txQueueDrops[q]++;
           this.stats.drops.swQueueFull++;
@@ -690,8 +720,10 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   private readonly sendShaped = (h: number): void => {
     const pool = this.iv.pool!;
     const q = this.classifier.classify(pool, h);
-    if (!this.iv.swQueues[q].push(h, pool.dataLength[h])) {
+    if (!this.iv.swQueues[q].push(h, pool.dataLength[h], this.runtime.scheduler.now)) {
       this.stats.drops.swQueueFull++;
+      const app = pool.appId[h];
+      if (this.statsView && app < this.options.appCapacity) this.statsView.app.dropQueueFull[app]++;
       this.stats.txQueueDrops[q]++;
       pool.setCompletionStatus(h, kIOReturnAborted);
       this.completeTx(this.singleHandle(h), 1);
@@ -743,8 +775,9 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       const aqm = this.aqm[q];
       let posted = 0;
       while (sw.count > 0 && ring.admits(sw.peekLength())) {
+        const sojourn = now - sw.peekTime();
         const h = sw.shift();
-        if (codel && aqm.shouldDrop(now - pool.timestamp[h], now, sw.bytes)) {
+        if (codel && aqm.shouldDrop(sojourn, now, sw.bytes)) {
           pool.setCompletionStatus(h, kIOReturnAborted);
           this.stats.drops.aqm++;
           const app = pool.appId[h];
@@ -976,6 +1009,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     this.rxOverrunsLogged = this.rxOverruns;
     this.recoverInterrupts();
     const paused = (mmio.rd32(R.STATUS) & R.STATUS_TXOFF) !== 0;
+    this.sampleWireBytes(now);
     if (this.linkUp && !paused) {
       for (const ring of iv.txRings) {
         // Work pending, no progress for the timeout, and the oldest descriptor still not done
@@ -983,7 +1017,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
         if (
           ring.pending > 0 &&
           now - ring.lastProgressNs > this.options.hangTimeoutNs &&
-          !ring.readyToClean()
+          !ring.readyToClean() &&
+          !this.starvedByPolicy(ring.queueIndex)
         ) {
           this.reportHang(ring, now);
           this.scheduleReset('tx-hang');
@@ -1042,6 +1077,43 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
 
   private pollUntilNs = 0;
 
+  /**
+   * A queue the configured policy is allowed to starve is not hung: under strict priority a
+   * queue waits while queues that outrank it fill the link; a DRR queue with quantum 0 is
+   * never served. Queues with a floor, FIFO and DRR members cannot be starved. "Fill" is
+   * judged on the wire time the outranking queues used since the last watchdog pass.
+   */
+  private starvedByPolicy(q: number): boolean {
+    const o = this.options;
+    if (o.floors[q] > 0 || o.txScheduler === 'fifo') return false;
+    if (o.txScheduler === 'drr') return o.drrQuanta[q] === 0;
+    const strict = (x: number) => o.txScheduler === 'sp' || o.drrQuanta[x] === 0;
+    let outrankingWireBytes = 0;
+    for (let x = 0; x < R.NUM_QUEUES; x++) {
+      // TXARB gives higher queue numbers the higher slots; strict queues outrank the DRR group.
+      if (x !== q && strict(x) && (!strict(q) || x > q))
+        outrankingWireBytes += this.wireBytesSinceWatchdog[x];
+    }
+    const capacity = (this.linkBitsPerSecond() / 8) * (this.watchdogWindowNs / 1e9);
+    return outrankingWireBytes >= 0.9 * capacity;
+  }
+
+  /** Per-queue wire bytes (frame + FCS + preamble + IFG) sent between the last two watchdog passes. */
+  private readonly wireBytesSinceWatchdog = new Float64Array(R.NUM_QUEUES);
+  private readonly wireBytesAtWatchdog = new Float64Array(R.NUM_QUEUES);
+  private watchdogWindowNs = 0;
+  private lastWatchdogNs = 0;
+
+  private sampleWireBytes(now: number): void {
+    for (const r of this.iv.txRings) {
+      const total = r.bytes + 24 * r.packets;
+      this.wireBytesSinceWatchdog[r.queueIndex] = total - this.wireBytesAtWatchdog[r.queueIndex];
+      this.wireBytesAtWatchdog[r.queueIndex] = total;
+    }
+    this.watchdogWindowNs = now - this.lastWatchdogNs;
+    this.lastWatchdogNs = now;
+  }
+
   private reportHang(ring: TxRing, now: number): void {
     const mmio = this.iv.mmio!;
     this.hangsDetected++;
@@ -1063,6 +1135,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       this.resets++;
       this.logEvent('reset', `adapter reset (${reason})`, 'warn');
       this.SetInterfaceEnable(false);
+      // CTRL.RST zeroes the statistics registers: fold them into the totals first (igb_down).
+      this.stats.update(this.iv.mmio!);
       resetHardware(this.iv.mmio!);
       this.SetInterfaceEnable(true);
     });
@@ -1125,17 +1199,21 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (count < 0 || count > addresses.length || addresses.slice(0, count).some((a) => a.length !== 6))
       return kIOReturnBadArgument;
     this.multicast = addresses.slice(0, count).map((a) => a.slice());
-    const mmio = this.iv.mmio;
-    if (mmio && !mmio.removed) {
-      const table = new Uint32Array(128);
-      for (const a of this.multicast) {
-        // RCTL.MO = 00: hash = DA[47:36], i.e. bits 4..15 of the last two bytes.
-        const hash = ((a[4] >>> 4) | (a[5] << 4)) & 0xfff;
-        table[(hash >>> 5) & 0x7f] |= 1 << (hash & 0x1f);
-      }
-      for (let i = 0; i < 128; i++) mmio.wr32(R.MTA(i), table[i]);
-    }
+    this.writeMulticastTable();
     return kIOReturnSuccess;
+  }
+
+  /** The 4096-bit multicast hash (MTA) from the list; also rewritten after every reset. */
+  private writeMulticastTable(): void {
+    const mmio = this.iv.mmio;
+    if (!mmio || mmio.removed) return;
+    const table = new Uint32Array(128);
+    for (const a of this.multicast) {
+      // RCTL.MO = 00: hash = DA[47:36], i.e. bits 4..15 of the last two bytes.
+      const hash = ((a[4] >>> 4) | (a[5] << 4)) & 0xfff;
+      table[(hash >>> 5) & 0x7f] |= 1 << (hash & 0x1f);
+    }
+    for (let i = 0; i < 128; i++) mmio.wr32(R.MTA(i), table[i]);
   }
 
   private rxFilterFlags(): number {
@@ -1176,6 +1254,11 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (policy.maxBps && !q4(policy.maxBps)) return kIOReturnBadArgument;
     if (policy.txScheduler && !['fifo', 'sp', 'drr', 'sp-drr'].includes(policy.txScheduler))
       return kIOReturnBadArgument;
+    // Pure DRR with every quantum 0 would never send anything.
+    const mode = policy.txScheduler ?? this.options.txScheduler;
+    if (mode === 'drr' && (policy.drrQuanta ?? this.options.drrQuanta).every((x) => x === 0)) {
+      return kIOReturnBadArgument;
+    }
     Object.assign(this.options, policy);
     if (this.iv.mmio && !this.iv.mmio.removed)
       programTxScheduler(this.iv.mmio, this.options, this.linkBitsPerSecond());

@@ -7,6 +7,8 @@
 export class SoftwareQueue {
   private readonly ring: Int32Array;
   private readonly lengths: Uint32Array;
+  /** When each packet entered this queue (CoDel's sojourn clock). */
+  private readonly enqueuedAt: Float64Array;
   private readonly mask: number;
   private head = 0;
   private tail = 0;
@@ -20,6 +22,7 @@ export class SoftwareQueue {
     while (size < packetLimit) size <<= 1;
     this.ring = new Int32Array(size);
     this.lengths = new Uint32Array(size);
+    this.enqueuedAt = new Float64Array(size);
     this.mask = size - 1;
   }
 
@@ -28,13 +31,19 @@ export class SoftwareQueue {
   }
 
   /** False when full (the caller counts the drop). */
-  push(handle: number, length: number): boolean {
+  push(handle: number, length: number, nowNs = 0): boolean {
     if (this.tail - this.head >= this.packetLimit || this.bytes + length > this.byteLimit) return false;
     const i = this.tail++ & this.mask;
     this.ring[i] = handle;
     this.lengths[i] = length;
+    this.enqueuedAt[i] = nowNs;
     this.bytes += length;
     return true;
+  }
+
+  /** When the head packet entered the queue. */
+  peekTime(): number {
+    return this.enqueuedAt[this.head & this.mask];
   }
 
   peekLength(): number {

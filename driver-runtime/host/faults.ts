@@ -79,7 +79,7 @@ export interface FaultRecord {
  * fault hooks (nic-model.md §6.7); pool exhaustion is a system-side hog that takes every
  * free packet for the duration. The driver's reactions show up in `driver.events`.
  */
-export function scheduleFault(machine: Machine, spec: FaultSpec, log: FaultRecord[]): void {
+export function scheduleFault(machine: Machine, spec: FaultSpec, log: FaultRecord[]): ScheduledFault {
   const nic = machine.nic;
   const hog: number[] = [];
   const record = (phase: 'begin' | 'end', detail: string) =>
@@ -159,8 +159,37 @@ export function scheduleFault(machine: Machine, spec: FaultSpec, log: FaultRecor
         break;
     }
   };
+  let begun = false;
+  let ended = false;
   const handler = (fn: () => void): EventHandler => ({ onEvent: () => machine.within(fn) });
-  machine.scheduler.schedule(spec.atNs, handler(begin), 0);
-  if (spec.durationNs > 0 && spec.durationNs !== Infinity)
-    machine.scheduler.schedule(spec.atNs + spec.durationNs, handler(end), 0);
+  const beginId = machine.scheduler.schedule(
+    spec.atNs,
+    handler(() => ((begun = true), begin())),
+    0,
+  );
+  const timed = spec.durationNs > 0 && spec.durationNs !== Infinity;
+  const endId = timed
+    ? machine.scheduler.schedule(
+        spec.atNs + spec.durationNs,
+        handler(() => ((ended = true), end())),
+        0,
+      )
+    : -1;
+  return {
+    finish: () => {
+      // A run that stops before the fault is over ends it now, so nothing outlives the run.
+      machine.scheduler.cancel(beginId);
+      if (endId >= 0) machine.scheduler.cancel(endId);
+      if (begun && timed && !ended) {
+        ended = true;
+        machine.within(end);
+      }
+    },
+  };
+}
+
+/** Handle of a scheduled fault. */
+export interface ScheduledFault {
+  /** Cancels what has not happened yet and ends a fault in progress (before shutdown). */
+  finish(): void;
 }

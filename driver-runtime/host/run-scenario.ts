@@ -33,7 +33,7 @@ export interface RunResult {
 export function runScenario(options: RunOptions): RunResult {
   const machine = Machine.boot(options);
   const faults: FaultRecord[] = [];
-  for (const f of options.faults ?? []) scheduleFault(machine, f, faults);
+  const scheduled = (options.faults ?? []).map((f) => scheduleFault(machine, f, faults));
   options.onBoot?.(machine);
   const slice = options.progressSliceNs ?? 100e6;
   let done = 0;
@@ -45,6 +45,7 @@ export function runScenario(options: RunOptions): RunResult {
   }
   const report = buildReport(machine, options.durationNs);
   const pcap = machine.tap ? machine.tap.bytes().slice() : null;
+  for (const f of scheduled) f.finish();
   const events = machine.driver.events.all().slice();
   const leaks = machine.shutdown();
   return { report, leaks, pcap, events, faults };

@@ -142,7 +142,10 @@ export class IOUserNetworkPacketQueue extends OSObject {
   /** Dequeues up to `max` handles into `handles[offset..]`; returns how many. */
   DequeuePackets(handles: Int32Array, max: number, offset = 0): number {
     const available = this.tail - this.head;
-    const n = max < available ? max : available;
+    const room = handles.length - offset;
+    // Never take more than the caller's array holds: those handles would be lost.
+    const limit = max < room ? max : room;
+    const n = limit < available ? limit : available;
     const ring = this.ring;
     const mask = this.mask;
     let h = this.head;

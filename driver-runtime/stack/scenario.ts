@@ -162,9 +162,31 @@ export const scenarioSchema = z
   .strict()
   .superRefine((s, ctx) => {
     const hostPorts = new Map<number, number>();
+    const echoIds = new Map<number, number>();
     s.apps.forEach((app, i) => {
       const t = app.traffic;
-      if (t.kind === 'ping') return;
+      // A 1500-byte MTU allows 1514-byte frames, 1518 with an 802.1Q tag.
+      const maxFrame = app.vlanPcp !== undefined ? 1518 : 1514;
+      if (t.packetBytes > maxFrame) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['apps', i, 'traffic', 'packetBytes'],
+          message: `must be <= ${maxFrame} (MTU 1500${app.vlanPcp !== undefined ? ' with a VLAN tag' : ''})`,
+        });
+      }
+      if (t.kind === 'ping') {
+        // Echo replies are matched to the app by ICMP id = pid & 0xffff.
+        const id = app.pid & 0xffff;
+        const other = echoIds.get(id);
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['apps', i, 'pid'],
+            message: `ICMP echo id ${id} (pid & 0xffff) is already used by apps[${other}]`,
+          });
+        } else echoIds.set(id, i);
+        return;
+      }
       const p = t.kind === 'receive' ? t.dstPort : (t.srcPort ?? defaultSrcPort(i));
       if (p === undefined) return;
       const other = hostPorts.get(p);

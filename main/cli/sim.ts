@@ -43,7 +43,8 @@ stack) in deterministic virtual time and prints what each application got.
   --json                 print the report as JSON instead of tables
   --help                 this text
 
-Exit status: 0 on success, 2 when an input file or option is refused (the message says why).`;
+Exit status: 0 on success, 1 if shutdown found leaked objects, packets or host memory,
+2 when an input file or option is refused (the message says why).`;
 
 interface Cli {
   scenario: string;
@@ -97,7 +98,8 @@ function parseCli(argv: string[]): Cli | null {
     throw new InputError(`--duration: ${(e as Error).message}`);
   }
   if (durationNs <= 0) throw new InputError('--duration must be positive');
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  const seed = values.seed === undefined || values.seed.trim() === '' ? undefined : Number(values.seed);
+  if (values.seed !== undefined && seed === undefined) throw new InputError('--seed needs a number');
   if (seed !== undefined && (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff))
     throw new InputError(`--seed must be an integer 0..4294967295`);
   const driver: Partial<DriverOptions> = {};
@@ -142,6 +144,8 @@ function parseCli(argv: string[]): Cli | null {
   } catch (e) {
     throw new InputError(`--fault: ${(e as Error).message}`);
   }
+  const late = faults.find((f) => f.atNs >= durationNs);
+  if (late) throw new InputError(`--fault ${late.kind}: starts at ${late.atNs / 1e6} ms, after the run ends`);
   return {
     faults,
     scenario: values.scenario,
@@ -212,6 +216,8 @@ function main(argv: string[]): number {
     ? runScenario({ ...base, driver: { ...cli.driver, txScheduler: 'fifo', singleQueue: true } })
     : null;
 
+  const leaked = a.leaks.liveObjects + a.leaks.poolPacketsInUse + a.leaks.hostAllocations;
+  const explanation = cli.explain ? explainText(base.scenario, rulesA ?? EMPTY_RULE_SET) : null;
   if (cli.json) {
     console.log(
       JSON.stringify(
@@ -222,25 +228,22 @@ function main(argv: string[]): number {
           faults: a.faults,
           compare: b?.report ?? null,
           baseline: fifo?.report ?? null,
+          explain: explanation,
         },
         null,
         2,
       ),
     );
-    return 0;
+    return leaked === 0 ? 0 : 1;
   }
   console.log(reportText(a.report));
-  if (cli.explain)
-    console.log(
-      `\nwhy each app is on its queue (${cli.rules ?? 'no rules'})\n${explainText(base.scenario, rulesA ?? EMPTY_RULE_SET)}`,
-    );
+  if (explanation) console.log(`\nwhy each app is on its queue (${cli.rules ?? 'no rules'})\n${explanation}`);
   if (cli.pcap) console.log(`\npcap: ${cli.pcap} (${a.report.capturedFrames} frames)`);
   if (b)
     console.log(
       `\nwhat-if: ${cli.rules ?? '(no rules)'} vs ${cli.compare}\n${comparisonText(a.report, b.report)}`,
     );
   if (fifo) console.log(`\nbaseline: one FIFO queue, no rules\n${baselineText(a.report, fifo.report)}`);
-  const leaked = a.leaks.liveObjects + a.leaks.poolPacketsInUse + a.leaks.hostAllocations;
   console.log(
     `\nshutdown: ${leaked === 0 ? 'clean (no live objects, packets or host memory left)' : `LEAK ${JSON.stringify(a.leaks)}`}`,
   );

@@ -62,9 +62,12 @@ describe('scheduler policies', () => {
 
   it('strict priority starves lower queues; the floor guarantees Queue 0 at least 1/16 of the link', () => {
     const sp = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'sp' } });
-    const starved = measure(sp, 200e6, 1e9);
+    const starved = measure(sp, 200e6, 3.5e9);
     expect(starved[3]).toBeGreaterThan(0.99);
     expect(starved[0]).toBeLessThan(0.001);
+    // Starved by policy is not hung: seconds without progress, yet no hang report, no reset.
+    expect(sp.driver.hangsDetected).toBe(0);
+    expect(sp.driver.resets).toBe(0);
     sp.shutdown();
     const guarded = Machine.boot({
       scenario: fourBulk(),
@@ -116,5 +119,33 @@ describe('scheduler policies', () => {
     expect(acc.sent).toBe(acc.enqueued + acc.drops);
     expect(acc.enqueued).toBe(acc.onWire + acc.errors);
     expect(m.shutdown()).toMatchObject({ liveObjects: 0, poolPacketsInUse: 0, hostAllocations: 0 });
+  });
+
+  it('removing a cap releases what it held, in order, and nothing is stuck', () => {
+    const capped: RuleSet = {
+      version: 1,
+      rules: [{ id: 'cap', match: { bundleId: 'test.bulk0' }, priority: 'low', capBps: 10e6, enabled: true }],
+    };
+    const m = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'drr' }, rules: capped });
+    m.run(300e6);
+    expect(m.driver.shaper.heldCount()).toBeGreaterThan(0);
+    m.setRules({ version: 1, rules: [] });
+    expect(m.driver.shaper.heldCount()).toBe(0);
+    m.run(100e6);
+    m.drain();
+    const acc = m.stack.accounting();
+    expect(acc.inFlight).toBe(0);
+    expect(acc.enqueued).toBe(acc.onWire + acc.errors);
+    m.shutdown();
+  });
+
+  it('refuses DRR with every quantum 0 (it would never send) at Start and at run time', () => {
+    const m = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'sp' } });
+    expect(m.within(() => m.driver.setTxPolicy({ txScheduler: 'drr', drrQuanta: [0, 0, 0, 0] }))).not.toBe(0);
+    expect(m.driver.options.txScheduler).toBe('sp');
+    m.shutdown();
+    expect(() =>
+      Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'drr', drrQuanta: [0, 0, 0, 0] } }),
+    ).toThrow(/driver Start failed: kIOReturnBadArgument/);
   });
 });
