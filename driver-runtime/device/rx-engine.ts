@@ -3,6 +3,7 @@
  * one-buffer descriptors -> write-back with DD|EOP last (QEMU ordering) -> stats -> interrupt.
  * A frame longer than one buffer spans several descriptors (EOP on the last one).
  */
+import { crc32 } from '../net/crc32.ts';
 import type { HostMemory } from '../memory/host-memory.ts';
 import type { PciBusPort } from '../pci/pci-function.ts';
 import type { Interrupts } from './interrupts.ts';
@@ -21,23 +22,6 @@ const FCS = 4;
 const MAX_STANDARD_FRAME = 1518;
 /** Shift of the 12 MTA hash bits per RCTL.MO (QEMU e1000x_rx_group_filter). */
 const MTA_SHIFT = [4, 3, 2, 0] as const;
-
-/** CRC-32 (IEEE 802.3, reflected 0xEDB88320) table, for storing the FCS when SECRC is clear. */
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(buf: Uint8Array, offset: number, length: number): number {
-  let c = 0xffffffff;
-  for (let i = offset; i < offset + length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 export class RxEngine {
   readonly rss = new RssClassifier();

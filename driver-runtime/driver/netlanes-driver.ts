@@ -489,7 +489,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     return kIOReturnSuccess;
   }
 
-  /** Memory descriptor of the statistics region (CopyClientMemoryForType hands it out read-only). */
+  /** Memory descriptor of the statistics region, for the user client to map read-only (a later issue). */
   get statsMemory(): IOBufferMemoryDescriptor | null {
     return this.iv.statsMemory;
   }
@@ -643,8 +643,16 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
 
   /** Data-available on the Tx submission queue: drain it at once into the class queues. */
   private txPacketAvailable(): void {
-    const iv = this.iv;
     if (!this.enabled) return;
+    // Per-app columns change below: hold the region's seqlock for the whole drain.
+    this.statsView?.beginWrite();
+    this.drainSubmission();
+    this.statsView?.endWrite(this.runtime.scheduler.now);
+    this.transmitPending();
+  }
+
+  private drainSubmission(): void {
+    const iv = this.iv;
     const pool = iv.pool!;
     const txs = iv.txs!;
     const sw = iv.swQueues;
@@ -700,7 +708,6 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     }
     if (held) this.armShaperTimer(now);
     if (dropped > 0) this.completeTx(drops, dropped);
-    this.transmitPending();
   }
 
   private armShaperTimer(now: number): void {
@@ -762,6 +769,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
    * dropped here, at dequeue, where its sojourn time is known.
    */
   private transmitPending(): void {
+    this.statsView?.beginWrite();
+    this.postToRings();
+    this.statsView?.endWrite(this.runtime.scheduler.now);
+  }
+
+  private postToRings(): void {
     const iv = this.iv;
     const mmio = iv.mmio!;
     const pool = iv.pool!;

@@ -120,7 +120,12 @@ describe('schedules', () => {
             `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
           const s = { days: [...days], start: hhmm(a), end: hhmm(b) };
           const d = minutesToNextChange(s, at);
-          if (d === Infinity) return;
+          if (d === Infinity) {
+            // Never changes: then it must be the same state at every minute of the week.
+            const now = scheduleActive(s, at);
+            for (let k = 0; k < 7 * 1440; k += 7) expect(scheduleActive(s, at + k)).toBe(now);
+            return;
+          }
           const before = scheduleActive(s, at);
           for (let k = 1; k < d; k++) expect(scheduleActive(s, at + k)).toBe(before);
           expect(scheduleActive(s, at + d)).toBe(!before);
@@ -203,7 +208,7 @@ describe('compiled tables', () => {
     expect(c.minutesValid).toBe(Infinity);
   });
 
-  it('table decisions equal decide() for random rule sets (property)', () => {
+  it('compiled tables agree with an independent model of the documented precedence (property)', () => {
     const apps: AppIdentity[] = [
       facetime,
       backup,
@@ -227,23 +232,110 @@ describe('compiled tables', () => {
             'com.valvesoftware.steam',
           ),
         }),
-        fc.record({ path: fc.constantFrom('/Applications/*', '/Library/*', facetime.executablePath) }),
+        fc.record({ path: fc.constantFrom('/Applications/*', '/Library/*', '/', facetime.executablePath) }),
       ),
       priority: fc.constantFrom('low', 'normal', 'high', 'highest') as fc.Arbitrary<Rule['priority']>,
       enabled: fc.boolean(),
     });
+    // The README's precedence, written independently: bundle exact > bundle wildcard (longer
+    // prefix first) > path exact > path wildcard (longer prefix first); then list order.
+    const tier = (pattern: string, value: string, exact: number, wild: number): [number, number] | null =>
+      pattern.endsWith('*')
+        ? value.startsWith(pattern.slice(0, -1))
+          ? [wild, pattern.length - 1]
+          : null
+        : pattern === value
+          ? [exact, 0]
+          : null;
+    const reference = (rules: Rule[], app: AppIdentity): number | null => {
+      let best: { key: [number, number]; index: number; queue: number } | null = null;
+      rules.forEach((r, index) => {
+        if (!r.enabled) return;
+        const key =
+          r.match.bundleId !== undefined
+            ? tier(r.match.bundleId, app.bundleId, 4, 3)
+            : tier(r.match.path!, app.executablePath, 2, 1);
+        if (key === null) return;
+        const better =
+          best === null || key[0] > best.key[0] || (key[0] === best.key[0] && key[1] > best.key[1]);
+        if (better) best = { key, index, queue: ['low', 'normal', 'high', 'highest'].indexOf(r.priority) };
+      });
+      return best === null ? null : (best as { queue: number }).queue;
+    };
     fc.assert(
       fc.property(fc.array(ruleArb, { maxLength: 6 }), (rules) => {
-        const rs = set(...(rules as Rule[]));
-        const c = compileRules(rs, apps, FRI_10, 1);
+        const c = compileRules(set(...(rules as Rule[])), apps, FRI_10, 1);
         for (const app of apps) {
-          const d = decide(rs, app, FRI_10);
-          const q = c.queueByApp[app.appId];
-          expect(q === QUEUE_FROM_SERVICE_CLASS ? d.source : d.queue).toBe(
-            q === QUEUE_FROM_SERVICE_CLASS ? 'default' : d.queue,
-          );
+          const want = reference(rules as Rule[], app);
+          expect(c.queueByApp[app.appId]).toBe(want === null ? QUEUE_FROM_SERVICE_CLASS : want);
         }
       }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('properties of validation and explain', () => {
+  const validRule = fc.record({
+    id: fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/),
+    match: fc.oneof(
+      fc.record({ bundleId: fc.stringMatching(/^[a-z]{1,6}\.[a-z]{1,6}(\.\*)?$/) }),
+      fc.record({ path: fc.stringMatching(/^\/[A-Za-z]{1,8}(\/\*)?$/) }),
+    ),
+    priority: fc.constantFrom('low', 'normal', 'high', 'highest'),
+    enabled: fc.constant(true),
+  });
+  const uniqueRules = fc.uniqueArray(validRule, {
+    maxLength: 6,
+    selector: (r) => JSON.stringify(r.match),
+  });
+
+  it('every well-formed rule set with distinct ids and identities is accepted', () => {
+    fc.assert(
+      fc.property(uniqueRules, (rules) => {
+        const withIds = rules.map((r, i) => ({ ...r, id: `${r.id}-${i}` }));
+        expect(validateRuleSet({ version: 1, rules: withIds }).rules).toHaveLength(withIds.length);
+      }),
+    );
+  });
+
+  it('one bad field in any rule is refused, naming that rule and that field', () => {
+    const corruptions = [
+      ['priority', 'urgent'],
+      ['capBps', -1],
+      ['enabled', 'yes'],
+      ['burstBytes', 10],
+    ] as const;
+    fc.assert(
+      fc.property(
+        uniqueRules.filter((r) => r.length > 0),
+        fc.nat(),
+        fc.constantFrom(...corruptions),
+        (rules, pick, [field, value]) => {
+          const withIds = rules.map((r, i) => ({ ...r, id: `r${i}` }));
+          const i = pick % withIds.length;
+          const bad = withIds.map((r, k) => (k === i ? { ...r, [field]: value } : r));
+          expect(() => validateRuleSet({ version: 1, rules: bad })).toThrow(
+            new RegExp(`rule "r${i}" \\(rules\\[${i}\\]\\)\\.${field}`),
+          );
+        },
+      ),
+    );
+  });
+
+  it('explain always starts at the identity and ends at the queue it decided', () => {
+    fc.assert(
+      fc.property(
+        uniqueRules,
+        fc.constantFrom(facetime, backup),
+        fc.integer({ min: 0, max: 7 * 1440 - 1 }),
+        (rules, app, at) => {
+          const d = decide({ version: 1, rules }, app, at);
+          expect(d.steps[0]).toMatch(/^identity: /);
+          expect(d.steps.at(-1)).toMatch(new RegExp(`Queue ${d.queue}\\b`));
+          expect(d.source === 'rule').toBe(d.rule !== null);
+        },
+      ),
     );
   });
 });
