@@ -231,105 +231,42 @@ type QueueCtor<T> = new (
   dispatchQueue: IODispatchQueue,
 ) => T;
 
-function createQueue<T extends IOUserNetworkPacketQueue>(
-  ctor: QueueCtor<T>,
-  kind: PacketQueueKind,
-  pool: IOUserNetworkPacketBufferPool | null,
-  capacity: number,
-  queueId: number,
-  dispatchQueue: IODispatchQueue | null,
-  queue: Out<T>,
-): IOReturn {
-  if (dispatchQueue === null || pool === null || pool.isFreed) return kIOReturnBadArgument;
-  if (!Number.isInteger(capacity) || capacity < 1 || capacity > 65536) return kIOReturnBadArgument;
-  queue.value = new ctor(kind, pool, capacity, queueId, dispatchQueue);
-  return kIOReturnSuccess;
+/**
+ * The DriverKit `Create(pool, owner, capacity, queueId, dispatchQueue, &queue)` of one queue
+ * class; the four classes differ only in their role.
+ */
+function queueFactory<T extends IOUserNetworkPacketQueue>(ctor: QueueCtor<T>, kind: PacketQueueKind) {
+  return (
+    pool: IOUserNetworkPacketBufferPool | null,
+    _owner: OSObject,
+    capacity: number,
+    queueId: number,
+    dispatchQueue: IODispatchQueue | null,
+    queue: Out<T>,
+  ): IOReturn => {
+    if (dispatchQueue === null || pool === null || pool.isFreed) return kIOReturnBadArgument;
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 65536) return kIOReturnBadArgument;
+    queue.value = new ctor(kind, pool, capacity, queueId, dispatchQueue);
+    return kIOReturnSuccess;
+  };
 }
 
 /** Stack → driver: packets to send. */
 export class IOUserNetworkTxSubmissionQueue extends IOUserNetworkPacketQueue {
-  static Create(
-    pool: IOUserNetworkPacketBufferPool | null,
-    _owner: OSObject,
-    capacity: number,
-    queueId: number,
-    dispatchQueue: IODispatchQueue | null,
-    queue: Out<IOUserNetworkTxSubmissionQueue>,
-  ): IOReturn {
-    return createQueue(
-      IOUserNetworkTxSubmissionQueue,
-      'TxSubmission',
-      pool,
-      capacity,
-      queueId,
-      dispatchQueue,
-      queue,
-    );
-  }
+  static Create = queueFactory(IOUserNetworkTxSubmissionQueue, 'TxSubmission');
 }
 
 /** Driver → stack: sent packets coming back. */
 export class IOUserNetworkTxCompletionQueue extends IOUserNetworkPacketQueue {
-  static Create(
-    pool: IOUserNetworkPacketBufferPool | null,
-    _owner: OSObject,
-    capacity: number,
-    queueId: number,
-    dispatchQueue: IODispatchQueue | null,
-    queue: Out<IOUserNetworkTxCompletionQueue>,
-  ): IOReturn {
-    return createQueue(
-      IOUserNetworkTxCompletionQueue,
-      'TxCompletion',
-      pool,
-      capacity,
-      queueId,
-      dispatchQueue,
-      queue,
-    );
-  }
+  static Create = queueFactory(IOUserNetworkTxCompletionQueue, 'TxCompletion');
 }
 
 /** Stack → driver: empty buffers to receive into. */
 export class IOUserNetworkRxSubmissionQueue extends IOUserNetworkPacketQueue {
-  static Create(
-    pool: IOUserNetworkPacketBufferPool | null,
-    _owner: OSObject,
-    capacity: number,
-    queueId: number,
-    dispatchQueue: IODispatchQueue | null,
-    queue: Out<IOUserNetworkRxSubmissionQueue>,
-  ): IOReturn {
-    return createQueue(
-      IOUserNetworkRxSubmissionQueue,
-      'RxSubmission',
-      pool,
-      capacity,
-      queueId,
-      dispatchQueue,
-      queue,
-    );
-  }
+  static Create = queueFactory(IOUserNetworkRxSubmissionQueue, 'RxSubmission');
 }
 
 /** Driver → stack: received packets. */
 export class IOUserNetworkRxCompletionQueue extends IOUserNetworkPacketQueue {
-  static Create(
-    pool: IOUserNetworkPacketBufferPool | null,
-    _owner: OSObject,
-    capacity: number,
-    queueId: number,
-    dispatchQueue: IODispatchQueue | null,
-    queue: Out<IOUserNetworkRxCompletionQueue>,
-  ): IOReturn {
-    return createQueue(
-      IOUserNetworkRxCompletionQueue,
-      'RxCompletion',
-      pool,
-      capacity,
-      queueId,
-      dispatchQueue,
-      queue,
-    );
-  }
+  static Create = queueFactory(IOUserNetworkRxCompletionQueue, 'RxCompletion');
 }
