@@ -89,7 +89,8 @@ export function writeBackDescriptors(
   end: number,
   n: number,
   tswb: boolean,
-  sfdTimeNs: number,
+  /** [0] = SFD time in ns: a cell, not a float64 argument, so the call allocates nothing. */
+  sfd: Float64Array,
 ): void {
   const u32 = mem.u32;
   const eop = end === 0 ? n - 1 : end - 1;
@@ -105,7 +106,7 @@ export function writeBackDescriptors(
       mem.u8[off + 12] |= R.TXD_STAT_DD;
     }
     if (tswb && d === eop) {
-      const ts = Math.round(sfdTimeNs);
+      const ts = Math.round(sfd[0]);
       u32[w] = ts % TWO_32;
       u32[w + 1] = Math.floor(ts / TWO_32);
     }

@@ -70,6 +70,8 @@ export class TxEngine implements EventHandler {
   private inflightQueue = -1;
   private inflightGeneration = 0;
   private inflightSfd = 0;
+  /** The in-flight frame's SFD time as a cell (see writeBackDescriptors). */
+  private readonly sfdCell = new Float64Array(1);
   private inflightEnd = 0;
   private doneEvent = NO_EVENT;
   private wakeEvent = NO_EVENT;
@@ -187,7 +189,7 @@ export class TxEngine implements EventHandler {
   kick(): void {
     const sched = this.sched;
     if (this.busy || sched === null || this.removed) return;
-    if (this.startNext(sched.now, false)) this.doneEvent = sched.schedule(this.inflightEnd, this, TX_DONE);
+    if (this.startNext(false)) this.doneEvent = sched.schedule(this.inflightEnd, this, TX_DONE);
   }
 
   onEvent(arg: number): void {
@@ -210,20 +212,26 @@ export class TxEngine implements EventHandler {
       // A reset or removal from inside a callback (peer or interrupt) ended this busy period;
       // a doorbell after it may already have started a new one.
       if (stops !== this.stops) return;
-      if (this.removed || !this.startNext(sched.now, true)) {
+      if (this.removed || !this.startNext(true)) {
         this.busy = false;
         return;
       }
       const end = this.inflightEnd;
-      if (this.runAhead && sched.nextEventTime() > end && sched.advanceTo(end)) continue;
+      if (this.runAhead) {
+        sched.runAheadTarget = end;
+        if (sched.runAhead()) continue;
+      }
       this.doneEvent = sched.schedule(end, this, TX_DONE);
       return;
     }
   }
 
   /** Picks the next frame and computes its slot; `continuing` keeps the busy period's epoch. */
-  private startNext(now: number, continuing: boolean): boolean {
-    const q = this.decide(now);
+  // Time is read from the scheduler, not passed in: a float64 argument to a call V8 does not
+  // inline is boxed into a fresh HeapNumber, and this runs once per frame.
+  private startNext(continuing: boolean): boolean {
+    const now = this.sched!.now;
+    const q = this.decide();
     if (q < 0) return false;
     const bitsPerNs = this.link.bitsPerNs;
     if (!continuing || this.epochBitsPerNs !== bitsPerNs) {
@@ -236,6 +244,7 @@ export class TxEngine implements EventHandler {
     const startBits = this.epochBits;
     this.epochBits = startBits + wireBytes * 8;
     this.inflightSfd = this.epoch + (startBits + PREAMBLE_BYTES * 8) / bitsPerNs;
+    this.sfdCell[0] = this.inflightSfd;
     this.inflightEnd = this.epoch + this.epochBits / bitsPerNs;
     this.inflightQueue = q;
     this.inflightGeneration = Q.generation;
@@ -244,7 +253,8 @@ export class TxEngine implements EventHandler {
     return true;
   }
 
-  private decide(now: number): number {
+  private decide(): number {
+    const now = this.sched!.now;
     if (!this.link.up || this.link.paused || (this.r[TCTL_I] & R.TCTL_EN) === 0) {
       // A frame may have completed just before (backlog change): keep floor credit exact.
       if (this.floors.active !== 0) this.floors.sync(now, this.backlogMask());
@@ -338,7 +348,7 @@ export class TxEngine implements EventHandler {
     }
     if (frameOffset < 0) return this.fetch.fault(q, 'buffer outside host memory at completion');
     // The frame leaves the device before software can see DD (buffers stay valid during the call).
-    this.peer?.frameFromNic(frame, frameOffset, length, this.inflightSfd, q);
+    this.peer?.frameFromNic(frame, frameOffset, length, this.sfdCell, q);
     // The peer may have reset or removed the device synchronously; then nothing is written back.
     if (this.removed || Q.generation !== this.inflightGeneration) return;
     writeBackDescriptors(
@@ -348,7 +358,7 @@ export class TxEngine implements EventHandler {
       end,
       n,
       (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0,
-      this.inflightSfd,
+      this.sfdCell,
     );
     this.r[TDH_I[q]] = end;
     Q.pop();

@@ -7,7 +7,7 @@
  * skip that work.
  * Not handled (reported as an unknown EtherType / protocol): IPv6, QinQ 0x88a8, 802.3 LLC.
  */
-import { readU16, readU32, readU48 } from './bytes.ts';
+import { readU16, readU32 } from './bytes.ts';
 import { verifyIcmp, verifyIpv4Header, verifyL4 } from './checksum.ts';
 import {
   ARP_IPV4_LEN,
@@ -52,8 +52,7 @@ export function parseFrame(buf: Uint8Array, off: number, len: number, out: Parse
     out.errors |= PARSE_SHORT;
     return false;
   }
-  out.dstMac = readU48(buf, start);
-  out.srcMac = readU48(buf, start + 6);
+  readEthernetMacs(buf, start, out);
   let type = readU16(buf, start + 12);
   let l3 = start + ETH_HEADER_LEN;
   if (type === ETHERTYPE_VLAN) {
@@ -212,11 +211,35 @@ function parseArp(buf: Uint8Array, l3: number, end: number, out: ParsedFrame): v
     return;
   }
   out.arpOp = readU16(buf, l3 + 6);
-  out.arpSenderMac = readU48(buf, l3 + 8);
+  readArpMacs(buf, l3, out);
   out.arpSenderIp = readU32(buf, l3 + 14);
-  out.arpTargetMac = readU48(buf, l3 + 18);
   out.arpTargetIp = readU32(buf, l3 + 24);
   // ARP has no payload; the bytes after it are Ethernet padding.
   out.payloadOffset = l3 + ARP_IPV4_LEN;
   out.payloadLength = 0;
+}
+
+/*
+ * MACs are 48-bit numbers, i.e. float64s. They are stored straight into `out` here, never
+ * returned: a float64 returned from a call V8 does not inline is boxed into a new HeapNumber,
+ * and this runs for every parsed frame.
+ */
+function readEthernetMacs(buf: Uint8Array, o: number, out: ParsedFrame): void {
+  out.dstMac =
+    ((buf[o] << 8) | buf[o + 1]) * 0x1_0000_0000 +
+    (((buf[o + 2] << 24) | (buf[o + 3] << 16) | (buf[o + 4] << 8) | buf[o + 5]) >>> 0);
+  out.srcMac =
+    ((buf[o + 6] << 8) | buf[o + 7]) * 0x1_0000_0000 +
+    (((buf[o + 8] << 24) | (buf[o + 9] << 16) | (buf[o + 10] << 8) | buf[o + 11]) >>> 0);
+}
+
+function readArpMacs(buf: Uint8Array, l3: number, out: ParsedFrame): void {
+  const s = l3 + 8;
+  const t = l3 + 18;
+  out.arpSenderMac =
+    ((buf[s] << 8) | buf[s + 1]) * 0x1_0000_0000 +
+    (((buf[s + 2] << 24) | (buf[s + 3] << 16) | (buf[s + 4] << 8) | buf[s + 5]) >>> 0);
+  out.arpTargetMac =
+    ((buf[t] << 8) | buf[t + 1]) * 0x1_0000_0000 +
+    (((buf[t + 2] << 24) | (buf[t + 3] << 16) | (buf[t + 4] << 8) | buf[t + 5]) >>> 0);
 }

@@ -116,6 +116,24 @@ export class Scheduler {
     return true;
   }
 
+  /**
+   * Run-ahead target for `runAhead()`: a field, not an argument, because a float64 argument
+   * to a call V8 does not inline is boxed into a new HeapNumber — and this runs per frame.
+   */
+  runAheadTarget = 0;
+
+  /**
+   * Advances to `runAheadTarget` only if it lies strictly before the next pending event and
+   * within the run's horizon, i.e. nothing else can happen first. Returns whether it moved.
+   */
+  runAhead(): boolean {
+    const t = this.runAheadTarget;
+    if (t > this.horizon) return false;
+    if (this.heapSize > 0 && t >= this.time[this.heap[0]]) return false;
+    if (t > this.now) this.now = t;
+    return true;
+  }
+
   /** Runs events with time <= `until`, then sets now = until. Returns events run. */
   runUntil(until: number): number {
     const start = this.eventsRun;

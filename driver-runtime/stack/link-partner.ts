@@ -171,12 +171,12 @@ export class LinkPartner implements WirePeer, RxFlowSource {
 
   // ---------------------------------------------------------------- host Tx direction
 
-  frameFromNic(frame: Uint8Array, offset: number, length: number, sfdTimeNs: number, txQueue: number): void {
+  frameFromNic(frame: Uint8Array, offset: number, length: number, sfd: Float64Array, txQueue: number): void {
     const c = this.counters;
     c.fromNicFrames++;
     c.fromNicBytes += length;
     this.framesByTxQueue[txQueue & 7]++;
-    if (this.tap !== null) this.tap.tx(frame, offset, length, sfdTimeNs);
+    if (this.tap !== null) this.tap.tx(frame, offset, length, sfd[0]);
     const p = this.parsed;
     const kind = parseFrameKind(frame, offset, length, p);
     if (kind === FRAME_INVALID) {

@@ -47,10 +47,10 @@ export class RecordingPeer implements WirePeer {
   /** Optional hook run after recording (traffic generators refill from here). */
   onFrame: ((queue: number) => void) | null = null;
   constructor(private readonly scheduler: Scheduler) {}
-  frameFromNic(frame: Uint8Array, offset: number, length: number, sfdTimeNs: number, txQueue: number): void {
+  frameFromNic(frame: Uint8Array, offset: number, length: number, sfd: Float64Array, txQueue: number): void {
     this.frames.push({
       bytes: frame.slice(offset, offset + length),
-      sfd: sfdTimeNs,
+      sfd: sfd[0],
       time: this.scheduler.now,
       queue: txQueue,
     });

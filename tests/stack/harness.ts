@@ -113,7 +113,7 @@ export class LoopbackDriver implements WireReceiver, EventHandler {
       pool.runtime.memory.u8,
       pool.dataStart(h),
       pool.dataLength[h],
-      this.currentSfd,
+      Float64Array.of(this.currentSfd),
       serviceClassToQueue(pool.serviceClass[h]),
     );
     this.busy = false;

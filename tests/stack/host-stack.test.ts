@@ -340,8 +340,8 @@ describe('HostStack app lifetimes and resource exhaustion', () => {
     rig.driver.peer = {
       frameFromNic(frame, off, len, t, q) {
         if (len > 60) {
-          first = Math.min(first, t);
-          last = Math.max(last, t);
+          first = Math.min(first, t[0]);
+          last = Math.max(last, t[0]);
         }
         inner.frameFromNic(frame, off, len, t, q);
       },
