@@ -38,7 +38,10 @@ export interface DriverOptions {
   aqm: 'codel' | 'tail';
   codelTargetNs: number;
   codelIntervalNs: number;
-  /** Baseline: send everything on one queue, ignoring rules and service classes. */
+  /**
+   * Baseline: send everything on one queue, ignoring rules and service classes, as one plain
+   * FIFO (no per-app fairness either) — what a driver without NetLanes does.
+   */
   singleQueue: boolean;
   /** App slots in the statistics region (app ids 0..appCapacity-1). */
   appCapacity: number;

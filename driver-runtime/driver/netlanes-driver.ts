@@ -51,7 +51,7 @@ import {
   kIOPCIConfigurationOffsetCommand,
 } from '../pci/io-pci-device.ts';
 import { RxRing } from './rx-ring.ts';
-import { SoftwareQueue } from './sw-queue.ts';
+import { PacketLinks, SoftwareQueue } from './sw-queue.ts';
 import { CoDel } from './codel.ts';
 import { FlowTable } from './flow-table.ts';
 import { TxRing } from './tx-ring.ts';
@@ -420,6 +420,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   private createRings(): IOReturn {
     const iv = this.iv;
     const o = this.options;
+    const links = new PacketLinks(o.poolPackets);
     for (let q = 0; q < R.NUM_QUEUES; q++) {
       const txMem = out<IOBufferMemoryDescriptor>();
       const rxMem = out<IOBufferMemoryDescriptor>();
@@ -432,7 +433,9 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       }
       iv.txRings.push(new TxRing(q, o.txRingSize, txMem.value!, this.byteLimitFor()));
       iv.rxRings.push(new RxRing(q, o.rxRingSize, rxMem.value!));
-      iv.swQueues.push(new SoftwareQueue(o.swQueuePackets, o.swQueueBytes));
+      iv.swQueues.push(
+        new SoftwareQueue(o.swQueuePackets, o.swQueueBytes, links, o.appCapacity, !o.singleQueue),
+      );
       this.aqm.push(new CoDel(o.codelTargetNs, o.codelIntervalNs));
     }
     return kIOReturnSuccess;
@@ -693,7 +696,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
             continue;
           }
         }
-        if (!sw[q].push(h, pool.dataLength[h], now)) {
+        if (!sw[q].push(h, pool.dataLength[h], now, app)) {
           pool.setCompletionStatus(h, kIOReturnAborted);
           this.stats.txQueueDrops[q]++;
           this.stats.drops.swQueueFull++;
@@ -727,7 +730,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   private readonly sendShaped = (h: number): void => {
     const pool = this.iv.pool!;
     const q = this.classifier.classify(pool, h);
-    if (!this.iv.swQueues[q].push(h, pool.dataLength[h], this.runtime.scheduler.now)) {
+    if (!this.iv.swQueues[q].push(h, pool.dataLength[h], this.runtime.scheduler.now, pool.appId[h])) {
       this.stats.drops.swQueueFull++;
       const app = pool.appId[h];
       if (this.statsView && app < this.options.appCapacity) this.statsView.app.dropQueueFull[app]++;

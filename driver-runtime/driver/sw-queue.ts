@@ -1,59 +1,125 @@
 /**
- * A per-hardware-queue software queue (the driver's if_snd): a ring of packet handles with
- * a packet and byte bound. The Tx submission queue is drained into these at once, so no
- * shared FIFO in front of the classifier ever holds a backlog; they hold what the hardware
- * ring's byte limit does not yet admit.
+ * A per-hardware-queue software queue (the driver's if_snd), fair between applications:
+ * each app has its own FIFO inside the class and the apps take turns by deficit round robin
+ * (quantum one full frame), as fq_codel's flow queues do — so two bulk uploads at the same
+ * priority share it evenly, and a sparse app is not stuck behind a greedy one.
+ *
+ * The Tx submission queue is drained into these at once, so no shared FIFO in front of the
+ * classifier ever holds a backlog; they hold what the hardware ring's byte limit does not yet
+ * admit. Per-app FIFOs are linked lists threaded through the packet handles (`next`, shared
+ * by the four class queues: a packet sits in one queue at a time), so nothing is allocated
+ * per packet and the memory is per app, not per app × depth.
  */
 export class SoftwareQueue {
-  private readonly ring: Int32Array;
-  private readonly lengths: Uint32Array;
-  /** When each packet entered this queue (CoDel's sojourn clock). */
-  private readonly enqueuedAt: Float64Array;
-  private readonly mask: number;
-  private head = 0;
-  private tail = 0;
+  /** Bytes of credit an app gets per round: one maximum frame. */
+  static readonly QUANTUM = 1514;
+
   bytes = 0;
+  count = 0;
+
+  private readonly head: Int32Array;
+  private readonly tail: Int32Array;
+  private readonly deficit: Int32Array;
+  private readonly isActive: Uint8Array;
+  /** Ring of active app slots, served in turn. */
+  private readonly active: Int32Array;
+  private activeHead = 0;
+  private activeCount = 0;
+  /** The packet `peek*`/`shift` refer to (chosen by `select`), or -1. */
+  private chosenApp = -1;
 
   constructor(
     readonly packetLimit: number,
     public byteLimit: number,
+    /** Per-packet side arrays, shared by all class queues of one driver. */
+    private readonly links: PacketLinks,
+    private readonly appSlots: number,
+    /** False: one plain FIFO for every app (the baseline of a driver without NetLanes). */
+    private readonly fair = true,
   ) {
-    let size = 1;
-    while (size < packetLimit) size <<= 1;
-    this.ring = new Int32Array(size);
-    this.lengths = new Uint32Array(size);
-    this.enqueuedAt = new Float64Array(size);
-    this.mask = size - 1;
+    this.head = new Int32Array(appSlots).fill(-1);
+    this.tail = new Int32Array(appSlots).fill(-1);
+    this.deficit = new Int32Array(appSlots);
+    this.isActive = new Uint8Array(appSlots);
+    this.active = new Int32Array(appSlots);
   }
 
-  get count(): number {
-    return this.tail - this.head;
-  }
-
-  /** False when full (the caller counts the drop). */
-  push(handle: number, length: number, nowNs = 0): boolean {
-    if (this.tail - this.head >= this.packetLimit || this.bytes + length > this.byteLimit) return false;
-    const i = this.tail++ & this.mask;
-    this.ring[i] = handle;
-    this.lengths[i] = length;
-    this.enqueuedAt[i] = nowNs;
+  /** False when full (the caller counts the drop). Apps beyond the slots share slot 0. */
+  push(handle: number, length: number, nowNs: number, app: number): boolean {
+    if (this.count >= this.packetLimit || this.bytes + length > this.byteLimit) return false;
+    const slot = this.fair && app < this.appSlots ? app : 0;
+    const links = this.links;
+    links.next[handle] = -1;
+    links.length[handle] = length;
+    links.enqueuedAt[handle] = nowNs;
+    if (this.tail[slot] < 0) this.head[slot] = handle;
+    else links.next[this.tail[slot]] = handle;
+    this.tail[slot] = handle;
+    if (this.isActive[slot] === 0) {
+      this.isActive[slot] = 1;
+      this.deficit[slot] = 0;
+      this.active[(this.activeHead + this.activeCount++) % this.appSlots] = slot;
+    }
+    this.count++;
     this.bytes += length;
     return true;
   }
 
-  /** When the head packet entered the queue. */
+  /** When the next packet (by DRR) entered the queue. Caller checks `count > 0` first. */
   peekTime(): number {
-    return this.enqueuedAt[this.head & this.mask];
+    return this.links.enqueuedAt[this.head[this.select()]];
   }
 
   peekLength(): number {
-    return this.lengths[this.head & this.mask];
+    return this.links.length[this.head[this.select()]];
   }
 
-  /** Caller checks `count > 0` first. */
+  /** Removes and returns the next packet by DRR. Caller checks `count > 0` first. */
   shift(): number {
-    const i = this.head++ & this.mask;
-    this.bytes -= this.lengths[i];
-    return this.ring[i];
+    const slot = this.select();
+    const h = this.head[slot];
+    const length = this.links.length[h];
+    this.chosenApp = -1;
+    this.head[slot] = this.links.next[h];
+    if (this.head[slot] < 0) this.tail[slot] = -1;
+    this.deficit[slot] -= length;
+    this.count--;
+    this.bytes -= length;
+    if (this.head[slot] < 0) {
+      // Empty: leave the round; a returning app starts with no saved credit.
+      this.isActive[slot] = 0;
+      this.activeHead = (this.activeHead + 1) % this.appSlots;
+      this.activeCount--;
+    }
+    return h;
+  }
+
+  /** DRR: the app at the front of the round sends while its credit covers its next packet. */
+  private select(): number {
+    if (this.chosenApp >= 0) return this.chosenApp;
+    while (true) {
+      const slot = this.active[this.activeHead];
+      if (this.deficit[slot] >= this.links.length[this.head[slot]]) {
+        this.chosenApp = slot;
+        return slot;
+      }
+      // Not enough credit: top it up and move the app to the back of the round.
+      this.deficit[slot] += SoftwareQueue.QUANTUM;
+      this.activeHead = (this.activeHead + 1) % this.appSlots;
+      this.active[(this.activeHead + this.activeCount - 1) % this.appSlots] = slot;
+    }
+  }
+}
+
+/** Per-packet-handle fields the software queues thread their FIFOs through. */
+export class PacketLinks {
+  readonly next: Int32Array;
+  readonly length: Uint32Array;
+  readonly enqueuedAt: Float64Array;
+
+  constructor(packetCount: number) {
+    this.next = new Int32Array(packetCount).fill(-1);
+    this.length = new Uint32Array(packetCount);
+    this.enqueuedAt = new Float64Array(packetCount);
   }
 }

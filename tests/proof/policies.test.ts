@@ -148,4 +148,19 @@ describe('scheduler policies', () => {
       Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'drr', drrQuanta: [0, 0, 0, 0] } }),
     ).toThrow(/driver Start failed: kIOReturnBadArgument/);
   });
+
+  it('apps sharing a queue share it fairly (DRR between apps), and a sparse app is not stuck behind a greedy one', () => {
+    const allLow: RuleSet = {
+      version: 1,
+      rules: [{ id: 'all-low', match: { path: '/Applications/*' }, priority: 'low', enabled: true }],
+    };
+    const m = Machine.boot({ scenario: fourBulk(), rules: allLow });
+    m.run(200e6);
+    const before = m.stack.allAppStats().map((a) => a.txCompletedBytes);
+    m.run(1e9);
+    const got = m.stack.allAppStats().map((a, i) => a.txCompletedBytes - before[i]);
+    const total = got.reduce((a, b) => a + b, 0);
+    for (const g of got) expect(Math.abs(g / total - 0.25)).toBeLessThan(0.01);
+    m.shutdown();
+  });
 });
