@@ -49,4 +49,32 @@ export class RuleClassifier implements TxClassifier {
     const q = app < this.queueByApp.length ? this.queueByApp[app] : 255;
     return q !== 255 ? q : this.fallback.classify(pool, handle);
   }
+
+  /**
+   * explain(packet): the same decision as `classify`, step by step, from the packet's own
+   * metadata (control path; allocates). `names` labels app ids when the caller knows them.
+   */
+  explain(
+    pool: IOUserNetworkPacketBufferPool,
+    handle: number,
+    names: (app: number) => string = (a) => `app ${a}`,
+  ): string[] {
+    const app = pool.appId[handle];
+    const serviceClass = pool.serviceClass[handle];
+    const steps = [`packet ${handle}: ${names(app)} (app id ${app}), service class ${serviceClass}`];
+    if (this.forcedQueue >= 0) {
+      steps.push(`single-queue baseline: every packet → Queue ${this.forcedQueue}`);
+      return steps;
+    }
+    const q = app < this.queueByApp.length ? this.queueByApp[app] : 255;
+    if (q !== 255) {
+      steps.push(`rule table generation ${this.generation}: app id ${app} → Queue ${q}`);
+      return steps;
+    }
+    steps.push(`rule table generation ${this.generation}: no rule for app id ${app}`);
+    steps.push(
+      `default: service class ${serviceClass} folds to Queue ${this.fallback.classify(pool, handle)} (xnu 10 → 4)`,
+    );
+    return steps;
+  }
 }

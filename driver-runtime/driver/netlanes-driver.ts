@@ -747,6 +747,24 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   }
 
   /**
+   * explain(packet): why this packet goes to its queue, and whether a cap will hold it —
+   * from the packet's metadata and the tables in force now (control path).
+   */
+  explainPacket(handle: number, names?: (app: number) => string): string[] {
+    const pool = this.iv.pool;
+    if (pool === null || !pool.isValidHandle(handle))
+      return [`packet ${handle}: not a packet of this driver's pool`];
+    const steps = this.classifier.explain(pool, handle, names);
+    const app = pool.appId[handle];
+    if (this.shaper.isCapped(app)) {
+      steps.push(
+        `app id ${app} is capped: the packet waits in its hold ring until the app's tokens cover it`,
+      );
+    }
+    return steps;
+  }
+
+  /**
    * Applies a compiled rule set while traffic flows: the classifier table and the caps swap
    * between two bursts on the driver's serial queue, so no packet sees half a rule set.
    */

@@ -163,4 +163,32 @@ describe('scheduler policies', () => {
     for (const g of got) expect(Math.abs(g / total - 0.25)).toBeLessThan(0.01);
     m.shutdown();
   });
+
+  it('explain(packet) walks from the packet metadata to its queue, with the cap step when capped', () => {
+    const rules: RuleSet = {
+      version: 1,
+      rules: [
+        { id: 'q3-low', match: { bundleId: 'test.bulk3' }, priority: 'low', capBps: 50e6, enabled: true },
+      ],
+    };
+    const m = Machine.boot({ scenario: fourBulk(), rules });
+    m.run(5e6);
+    const pool = m.driver.packetPool!;
+    const explainFor = (app: number) => {
+      const h = pool.allocatePacket();
+      pool.appId[h] = app;
+      pool.serviceClass[h] = m.apps[app - 1].serviceClass;
+      const steps = m.driver.explainPacket(h, (a) => m.apps[a - 1]?.name ?? 'system');
+      pool.DeallocatePacket(h);
+      return steps;
+    };
+    const ruled = explainFor(4); // bulk-q3: VO by class, Low by rule, capped
+    expect(ruled[0]).toMatch(/bulk-q3 \(app id 4\), service class 800/);
+    expect(ruled[1]).toMatch(/app id 4 → Queue 0/);
+    expect(ruled[2]).toMatch(/capped/);
+    const byDefault = explainFor(3); // bulk-q2: no rule, VI folds to Queue 2
+    expect(byDefault.at(-1)).toBe('default: service class 700 folds to Queue 2 (xnu 10 → 4)');
+    expect(m.driver.explainPacket(-1)[0]).toMatch(/not a packet/);
+    m.shutdown();
+  });
 });
