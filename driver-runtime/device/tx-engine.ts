@@ -9,7 +9,7 @@
  * A frame occupies (frame + FCS + 8 preamble/SFD + 12 IFG) * 8 bits; completion (write-back,
  * interrupt, delivery to the peer) happens at the end of that slot, when the next decision is
  * made. When no other event can intervene before the next frame ends, the engine runs ahead
- * with `scheduler.advanceTo` instead of scheduling one event per frame; results are identical.
+ * with `scheduler.runAhead` instead of scheduling one event per frame; results are identical.
  */
 import type { HostMemory } from '../memory/host-memory.ts';
 import type { PciBusPort } from '../pci/pci-function.ts';

@@ -44,7 +44,7 @@ export class Scheduler {
   private freeCount: number;
   private nextSequence = 0;
   private stopRequested = false;
-  /** End of the current run: run-ahead (`advanceTo`) may not pass it, so chunked runs match one long run. */
+  /** End of the current run: run-ahead (`runAhead`) may not pass it, so chunked runs match one long run. */
   private horizon = Infinity;
 
   constructor(initialCapacity = 1024) {
@@ -102,18 +102,6 @@ export class Scheduler {
       }
     }
     return false;
-  }
-
-  /**
-   * Lets a model run ahead inside one event (e.g. a serializer sending back-to-back
-   * frames) when no other event can intervene. Allowed only up to the next pending event.
-   */
-  advanceTo(t: number): boolean {
-    if (t < this.now) return true;
-    if (t > this.horizon) return false;
-    if (this.heapSize > 0 && t > this.time[this.heap[0]]) return false;
-    this.now = t;
-    return true;
   }
 
   /**

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runScenario } from '../../driver-runtime/host/run-scenario.ts';
+import { hasTshark, tsharkFields } from '../support/tshark.ts';
 import { scenario } from './helpers.ts';
 
-function hasTshark(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-describe.skipIf(!hasTshark())(
+describe.skipIf(!hasTshark)(
   'pcap export read by tshark (skips when tshark is missing; .ci/run installs it)',
   () => {
     it('dissects every frame of a home-office capture with no malformed frames and the expected counts', () => {
@@ -23,44 +14,19 @@ describe.skipIf(!hasTshark())(
       const dir = mkdtempSync(path.join(tmpdir(), 'netlanes-'));
       const file = path.join(dir, 'home-office.pcap');
       writeFileSync(file, r.pcap!);
-      const out = execFileSync(
-        'tshark',
-        [
-          '-r',
-          file,
-          '-o',
-          'ip.check_checksum:TRUE',
-          '-o',
-          'udp.check_checksum:TRUE',
-          '-o',
-          'tcp.check_checksum:TRUE',
-          '-T',
-          'fields',
-          '-E',
-          'separator=,',
-          '-e',
-          '_ws.malformed',
-          '-e',
-          '_ws.expert.severity',
-          '-e',
-          'ip.checksum.status',
-          '-e',
-          'udp.checksum.status',
-          '-e',
-          'tcp.checksum.status',
-          '-e',
-          'frame.protocols',
-        ],
-        { encoding: 'utf8', maxBuffer: 256 << 20 },
-      );
-      const lines = out.trim().split('\n');
-      expect(lines.length).toBe(r.report.capturedFrames);
+      const rows = tsharkFields(file, [
+        '_ws.malformed',
+        'ip.checksum.status',
+        'udp.checksum.status',
+        'tcp.checksum.status',
+        'frame.protocols',
+      ]);
+      expect(rows.length).toBe(r.report.capturedFrames);
       let arp = 0;
       let icmp = 0;
       let udp = 0;
       let tcp = 0;
-      for (const line of lines) {
-        const [malformed, , ipStatus, udpStatus, tcpStatus, protocols] = line.split(',');
+      for (const [malformed, ipStatus, udpStatus, tcpStatus, protocols] of rows) {
         expect(malformed).toBe('');
         if (ipStatus) expect(ipStatus).toBe('1'); // 1 = Good (0 Bad, 2 Unverified)
         if (udpStatus) expect(udpStatus).toBe('1');

@@ -3,7 +3,7 @@
  * checksums. Skipped where tshark is absent (CI installs it; dev boxes may not have it).
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { hasTshark, tsharkFields } from '../support/tshark.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,6 @@ import {
   stampPacket,
 } from '../../driver-runtime/net/index.ts';
 
-const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 const SKIP_REASON = 'tshark not installed (apt-get install tshark); CI runs this check';
 
 const A = 0x020000000001;
@@ -82,28 +81,6 @@ function sampleFrames(): Uint8Array[] {
   return frames;
 }
 
-function tshark(file: string, fields: string[]): string[][] {
-  const args = [
-    '-r',
-    file,
-    '-o',
-    'ip.check_checksum:TRUE',
-    '-o',
-    'udp.check_checksum:TRUE',
-    '-o',
-    'tcp.check_checksum:TRUE',
-    '-T',
-    'fields',
-  ];
-  for (const f of fields) args.push('-e', f);
-  const r = spawnSync('tshark', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tshark failed (${r.status}): ${r.stderr}`);
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => l.split('\t'));
-}
-
 /** tshark prints checksum status as the enum value (1 = good) or its name, by version. */
 const GOOD = /^(1|Good)$/;
 
@@ -116,7 +93,7 @@ describe.skipIf(!hasTshark)(`tshark validation${hasTshark ? '' : ` (skipped: ${S
       frames.forEach((f, i) => w.writeAtNs(1_000_000_000 + i * 1500, f, 0, f.length));
       const file = join(dir, 'sample.pcap');
       writeFileSync(file, w.toBytes());
-      const rows = tshark(file, [
+      const rows = tsharkFields(file, [
         'frame.number',
         '_ws.malformed',
         'ip.checksum.status',
@@ -169,7 +146,7 @@ describe.skipIf(!hasTshark)(`tshark validation${hasTshark ? '' : ` (skipped: ${S
       );
       const file = join(dir, 'sample.pcapng');
       writeFileSync(file, w.toBytes());
-      const rows = tshark(file, ['frame.number', '_ws.malformed', 'frame.comment', 'frame.time_epoch']);
+      const rows = tsharkFields(file, ['frame.number', '_ws.malformed', 'frame.comment', 'frame.time_epoch']);
       expect(rows).toHaveLength(frames.length);
       rows.forEach(([num, malformed, comment, epoch], i) => {
         expect(malformed, `frame ${num}`).toBe('');

@@ -101,20 +101,29 @@ describe('Scheduler', () => {
     expect(s.cancel(c)).toBe(false);
   });
 
-  it('advanceTo moves time up to the next event but refuses to pass it', () => {
+  it('runAhead moves time strictly before the next event and never past the run horizon', () => {
     const s = new Scheduler();
     const r = new Recorder();
     s.schedule(100, r, 1);
-    expect(s.advanceTo(60)).toBe(true);
+    s.runAheadTarget = 60;
+    expect(s.runAhead()).toBe(true);
     expect(s.now).toBe(60);
-    expect(s.advanceTo(100)).toBe(true);
-    expect(s.advanceTo(101)).toBe(false);
-    expect(s.now).toBe(100);
-    expect(s.advanceTo(50)).toBe(true); // the past: nothing to do
-    expect(s.now).toBe(100);
+    s.runAheadTarget = 100; // the event itself must run first
+    expect(s.runAhead()).toBe(false);
+    s.runAheadTarget = 50; // the past: nothing to do
+    expect(s.runAhead()).toBe(true);
+    expect(s.now).toBe(60);
     s.runUntilIdle();
-    expect(s.advanceTo(1e9)).toBe(true); // nothing pending: free to go
+    s.runAheadTarget = 1e9; // nothing pending: free to go
+    expect(s.runAhead()).toBe(true);
     expect(s.now).toBe(1e9);
+    // Inside a run, the run's end bounds run-ahead even with no event pending.
+    const probe = { onEvent: () => ((s.runAheadTarget = 2e9 + 10), (ahead = s.runAhead())) };
+    let ahead = true;
+    s.schedule(1.5e9, probe, 0);
+    s.runUntil(2e9);
+    expect(ahead).toBe(false);
+    expect(s.now).toBe(2e9);
   });
 
   it('runUntil runs events up to and including `until`, then sets now to it', () => {
