@@ -1,5 +1,5 @@
 import { Scheduler } from '../driver-runtime/sim/scheduler.ts';
-import { HostMemory } from '../driver-runtime/memory/host-memory.ts';
+import { HostMemory } from '../driver-runtime/sim/host-memory.ts';
 import { createRuntime, withRuntime } from '../driver-runtime/kit/runtime.ts';
 import { OSObject, out } from '../driver-runtime/kit/os-object.ts';
 import { IOUserNetworkPacketBufferPool } from '../driver-runtime/networking/packet-buffer-pool.ts';

@@ -33,6 +33,48 @@ export const WORLDS = {
 
 const ELECTRON_ONLY_UNDER = ['main/electron', 'preload'];
 
+/**
+ * The floors inside driver-runtime/ (ARCHITECTURE.md, bottom up: sim, net → kit → memory →
+ * pci, networking → device, driver, stack, peer → host): each folder lists the folders it may
+ * import besides itself. Nothing imports upward or sideways, so the graph has no loop and no
+ * reach-around; the device model knows only its own bus port (`device/bus-port.ts`), and the
+ * link partner beyond the wire shares frame code from net/, never the stack.
+ */
+export const FLOORS = {
+  sim: [],
+  net: ['sim'],
+  abi: [],
+  kit: ['sim'],
+  memory: ['sim', 'kit'],
+  pci: ['sim', 'kit', 'memory'],
+  networking: ['sim', 'kit', 'memory'],
+  device: ['sim', 'net'],
+  driver: ['sim', 'net', 'abi', 'kit', 'memory', 'pci', 'networking'],
+  stack: ['sim', 'net', 'abi', 'kit', 'memory', 'networking'],
+  peer: ['sim', 'net'],
+  rules: ['sim', 'abi', 'networking'],
+  host: [
+    'sim',
+    'net',
+    'abi',
+    'kit',
+    'memory',
+    'pci',
+    'networking',
+    'device',
+    'driver',
+    'stack',
+    'peer',
+    'rules',
+  ],
+};
+
+/** The driver-runtime floor of a repository-relative path, or null outside driver-runtime/. */
+function floorOf(rel) {
+  const parts = rel.split(/[\\/]/);
+  return parts[0] === 'driver-runtime' && parts.length > 2 ? parts[1] : null;
+}
+
 function topWorld(rel) {
   const parts = rel.split(path.sep);
   return parts[0];
@@ -67,7 +109,20 @@ export default {
       const report = (why) => context.report({ node, messageId: 'bad', data: { world: relFile, spec, why } });
       if (spec.startsWith('.')) {
         const target = path.relative(root, path.resolve(path.dirname(file), spec));
-        if (!isUnder(target, rule.worlds)) report(`only ${rule.worlds.join(', ')} are allowed`);
+        if (!isUnder(target, rule.worlds)) {
+          report(`only ${rule.worlds.join(', ')} are allowed`);
+          return;
+        }
+        const from = floorOf(relFile);
+        const to = floorOf(target);
+        if (from !== null && to !== null && from !== to) {
+          const allowed = FLOORS[from];
+          if (allowed === undefined) report(`driver-runtime/${from} is not on the floors table`);
+          else if (!allowed.includes(to))
+            report(
+              `driver-runtime/${from} may import only ${allowed.length ? allowed.join(', ') : 'itself'}`,
+            );
+        }
         return;
       }
       if (NODE_BUILTINS.has(spec) || NODE_BUILTINS.has(spec.split('/')[0])) {

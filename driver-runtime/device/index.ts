@@ -7,7 +7,7 @@ export {
   MSIX_BAR,
   type SimNicOptions,
 } from './sim-nic.ts';
-export type { WirePeer } from './wire.ts';
+export type { WirePeer } from '../net/wire.ts';
 export { NicCore, type NicCoreOptions } from './nic-core.ts';
 export { NicFaults } from './faults.ts';
 export { TXQBURST_DEFAULT, TXARB_RESET } from './register-map.ts';

@@ -9,7 +9,7 @@
  * stays at 0, so the next cause fires immediately. Interval 0 = no moderation; writing 0 fires
  * any pending cause at once.
  */
-import type { PciBusPort } from '../pci/pci-function.ts';
+import type { NicBusPort } from './bus-port.ts';
 import type { EventHandler, Scheduler } from '../sim/scheduler.ts';
 import type { RegisterFile } from './register-file.ts';
 import * as R from './registers.ts';
@@ -28,7 +28,7 @@ export class Interrupts implements EventHandler {
   private readonly stormRemaining = new Int32Array(R.MSIX_VECTORS);
   private readonly stormEvent = new Float64Array(R.MSIX_VECTORS).fill(NO_EVENT);
   private loseRemaining = 0;
-  private bus: PciBusPort | null = null;
+  private bus: NicBusPort | null = null;
   private sched: Scheduler | null = null;
   /** Set by surprise removal: nothing is delivered any more. */
   silenced = false;
@@ -37,7 +37,7 @@ export class Interrupts implements EventHandler {
 
   constructor(private readonly regs: RegisterFile) {}
 
-  attach(bus: PciBusPort): void {
+  attach(bus: NicBusPort): void {
     this.bus = bus;
     this.sched = bus.scheduler;
   }

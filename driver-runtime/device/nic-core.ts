@@ -3,7 +3,7 @@
  * implements the register side effects. Knows nothing of config space or BAR layout; the
  * SimNic adapter forwards BAR0 here. Pure TypeScript, no Node APIs.
  */
-import type { PciBusPort } from '../pci/pci-function.ts';
+import type { NicBusPort } from './bus-port.ts';
 import type { LinkSpeed } from '../sim/units.ts';
 import { Interrupts } from './interrupts.ts';
 import { LinkState } from './link.ts';
@@ -12,7 +12,7 @@ import { REGISTER_TABLE } from './register-map.ts';
 import * as R from './registers.ts';
 import { RxEngine } from './rx-engine.ts';
 import { TxEngine } from './tx-engine.ts';
-import type { WirePeer } from './wire.ts';
+import type { WirePeer } from '../net/wire.ts';
 
 export interface NicCoreOptions {
   /** Station address, 6 bytes; loaded into RAL0/RAH0 and EEPROM words 0..2 at reset. */
@@ -33,7 +33,7 @@ export class NicCore implements RegisterHooks {
   readonly mac: Uint8Array;
   /** EEPROM image: words 0..2 hold the MAC (little-endian pairs), as igb reads it via EERD. */
   private readonly eeprom = new Uint16Array(64);
-  private bus: PciBusPort | null = null;
+  private bus: NicBusPort | null = null;
   private removedFlag = false;
 
   constructor(options: NicCoreOptions) {
@@ -47,7 +47,7 @@ export class NicCore implements RegisterHooks {
     this.reset(false);
   }
 
-  attach(bus: PciBusPort): void {
+  attach(bus: NicBusPort): void {
     this.bus = bus;
     this.regs.tracer = bus.tracer;
     this.interrupts.attach(bus);

@@ -5,7 +5,7 @@
  * saturating counters, 64-bit pairs, self-clearing bits) live here; side effects are hooks
  * into the core (RegisterHooks), like igb_core.c's readops/writeops tables.
  */
-import type { Tracer } from '../kit/tracer.ts';
+import type { DeviceTrace } from './bus-port.ts';
 import { BAR0_SIZE } from './registers.ts';
 
 export const REG_COUNT = BAR0_SIZE >>> 2;
@@ -132,7 +132,7 @@ const hex = (n: number): string => '0x' + n.toString(16).padStart(5, '0');
 export class RegisterFile {
   /** Raw storage; the core reads and updates state registers (TDH, ICR, ...) directly. */
   readonly r = new Uint32Array(REG_COUNT);
-  tracer: Tracer | null = null;
+  tracer: DeviceTrace | null = null;
 
   constructor(
     private readonly table: RegisterTable,

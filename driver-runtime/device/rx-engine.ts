@@ -4,8 +4,8 @@
  * A frame longer than one buffer spans several descriptors (EOP on the last one).
  */
 import { crc32 } from '../net/crc32.ts';
-import type { HostMemory } from '../memory/host-memory.ts';
-import type { PciBusPort } from '../pci/pci-function.ts';
+import type { HostMemory } from '../sim/host-memory.ts';
+import type { NicBusPort } from './bus-port.ts';
 import type { Interrupts } from './interrupts.ts';
 import type { RegisterFile } from './register-file.ts';
 import * as R from './registers.ts';
@@ -29,14 +29,14 @@ export class RxEngine {
   overrun = false;
   removed = false;
   private mem: HostMemory | null = null;
-  private bus: PciBusPort | null = null;
+  private bus: NicBusPort | null = null;
 
   constructor(
     private readonly regs: RegisterFile,
     private readonly interrupts: Interrupts,
   ) {}
 
-  attach(bus: PciBusPort): void {
+  attach(bus: NicBusPort): void {
     this.bus = bus;
     this.mem = bus.memory;
   }

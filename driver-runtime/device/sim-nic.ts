@@ -3,12 +3,12 @@
  * BARs, forwards BAR0 MMIO to the core, keeps BAR3 (MSI-X table) as plain storage for the bus
  * side, and exposes the wire, link and fault APIs.
  */
-import type { PciBusPort, PciFunction, PciFunctionIdentity } from '../pci/pci-function.ts';
+import type { NicBusPort, NicIdentity } from './bus-port.ts';
 import type { LinkSpeed } from '../sim/units.ts';
 import { NicFaults } from './faults.ts';
 import { NicCore } from './nic-core.ts';
 import { BAR0_SIZE, MSIX_VECTORS } from './registers.ts';
-import type { WirePeer } from './wire.ts';
+import type { WirePeer } from '../net/wire.ts';
 
 export interface SimNicOptions {
   /** 6-byte station address, pre-loaded into RAL0/RAH0 as the EEPROM would. */
@@ -19,11 +19,11 @@ export interface SimNicOptions {
 export const SIM_NIC_VENDOR_ID = 0xfab1;
 export const SIM_NIC_DEVICE_ID = 0x0210;
 export const MSIX_BAR = 3;
-/** Same value as pci-function.ts kPCIBARTypeM32 (device/ imports only types from pci/; a test checks they agree). */
+/** PCIDriverKit's kPCIBARTypeM32 (device/ imports nothing from pci/; a test checks they agree). */
 export const BAR_TYPE_M32 = 1;
 export const MSIX_BAR_SIZE = 16 * 1024;
 
-export const SIM_NIC_IDENTITY: PciFunctionIdentity = {
+export const SIM_NIC_IDENTITY: NicIdentity = {
   vendorId: SIM_NIC_VENDOR_ID,
   deviceId: SIM_NIC_DEVICE_ID,
   subsystemVendorId: SIM_NIC_VENDOR_ID,
@@ -37,12 +37,12 @@ export const SIM_NIC_IDENTITY: PciFunctionIdentity = {
   msixVectors: MSIX_VECTORS,
 };
 
-export class SimNic implements PciFunction {
-  readonly identity: PciFunctionIdentity = SIM_NIC_IDENTITY;
+export class SimNic {
+  readonly identity: NicIdentity = SIM_NIC_IDENTITY;
   readonly faults: NicFaults;
   private readonly nic: NicCore;
   private readonly msixTable = new Uint32Array(MSIX_BAR_SIZE >>> 2);
-  private bus: PciBusPort | null = null;
+  private bus: NicBusPort | null = null;
   private removedFlag = false;
 
   constructor(options: SimNicOptions) {
@@ -52,7 +52,7 @@ export class SimNic implements PciFunction {
     });
   }
 
-  attach(bus: PciBusPort): void {
+  attach(bus: NicBusPort): void {
     this.bus = bus;
     this.nic.attach(bus);
   }

@@ -2,7 +2,7 @@
  * Tx completion DMA (nic-model §1.5, §6.3): read the packet's buffers out of host memory and
  * write the descriptors back. Pure functions over HostMemory; the engine decides when.
  */
-import type { HostMemory } from '../memory/host-memory.ts';
+import type { HostMemory } from '../sim/host-memory.ts';
 import * as R from './registers.ts';
 import { ringAdvance } from './ring.ts';
 import { PKT_VLE } from './tx-queue.ts';

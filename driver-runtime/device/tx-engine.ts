@@ -11,8 +11,8 @@
  * made. When no other event can intervene before the next frame ends, the engine runs ahead
  * with `scheduler.runAhead` instead of scheduling one event per frame; results are identical.
  */
-import type { HostMemory } from '../memory/host-memory.ts';
-import type { PciBusPort } from '../pci/pci-function.ts';
+import type { HostMemory } from '../sim/host-memory.ts';
+import type { NicBusPort } from './bus-port.ts';
 import type { EventHandler, Scheduler } from '../sim/scheduler.ts';
 import { FCS_BYTES, IFG_BYTES, PREAMBLE_BYTES } from '../sim/units.ts';
 import type { Interrupts } from './interrupts.ts';
@@ -39,7 +39,7 @@ import {
   TXQWRR_I,
   TxQueue,
 } from './tx-queue.ts';
-import type { WirePeer } from './wire.ts';
+import type { WirePeer } from '../net/wire.ts';
 
 const TX_DONE = 0;
 const TX_WAKE = 1;
@@ -104,7 +104,7 @@ export class TxEngine implements EventHandler {
     return this.fetch.dmaErrors;
   }
 
-  attach(bus: PciBusPort): void {
+  attach(bus: NicBusPort): void {
     this.fetch.attach(bus);
     this.mem = bus.memory;
     this.sched = bus.scheduler;

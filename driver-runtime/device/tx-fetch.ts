@@ -3,8 +3,8 @@
  * scan position up to TDT, gather packet geometry up to EOP and queue complete packets in
  * fetch order. Bad descriptors become DMA-error faults (§6.7), never exceptions.
  */
-import type { HostMemory } from '../memory/host-memory.ts';
-import type { PciBusPort } from '../pci/pci-function.ts';
+import type { HostMemory } from '../sim/host-memory.ts';
+import type { NicBusPort } from './bus-port.ts';
 import { FCS_BYTES } from '../sim/units.ts';
 import type { Interrupts } from './interrupts.ts';
 import type { RegisterFile } from './register-file.ts';
@@ -32,7 +32,7 @@ export class TxFetch {
   readonly dmaErrors = new Float64Array(4);
   removed = false;
   private mem: HostMemory | null = null;
-  private bus: PciBusPort | null = null;
+  private bus: NicBusPort | null = null;
   /** Fetch order across all queues (FIFO arbitration). */
   private nextSeq = 0;
   private readonly r: Uint32Array;
@@ -45,7 +45,7 @@ export class TxFetch {
     this.r = regs.r;
   }
 
-  attach(bus: PciBusPort): void {
+  attach(bus: NicBusPort): void {
     this.bus = bus;
     this.mem = bus.memory;
   }

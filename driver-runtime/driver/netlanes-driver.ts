@@ -37,7 +37,7 @@ import {
 import { RuleClassifier } from './classifier.ts';
 import { AppShaper } from './app-shaper.ts';
 import { H_RULES_GENERATION, StatsView, statsLayout } from '../abi/stats-layout.ts';
-import type { CompiledRules } from '../rules/compiled-rules.ts';
+import type { AppSettingsTable } from '../abi/app-settings.ts';
 import { DEFAULT_DRIVER_OPTIONS, TX_HEADROOM, type DriverOptions } from './driver-options.ts';
 import { DriverStats, type NetstatRow } from './driver-stats.ts';
 import { DriverEventLog, type DriverEventKind } from './driver-events.ts';
@@ -768,7 +768,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
    * Applies a compiled rule set while traffic flows: the classifier table and the caps swap
    * between two bursts on the driver's serial queue, so no packet sees half a rule set.
    */
-  applyRules(compiled: CompiledRules): void {
+  applyRules(compiled: AppSettingsTable): void {
     const now = this.runtime.scheduler.now;
     this.classifier.apply(compiled.queueByApp, compiled.generation);
     this.shaper.configure(compiled.capBpsByApp, compiled.burstBytesByApp, now);

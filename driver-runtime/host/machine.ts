@@ -1,6 +1,6 @@
 import { Scheduler } from '../sim/scheduler.ts';
 import { LINK_BPS, type LinkSpeed } from '../sim/units.ts';
-import { HostMemory } from '../memory/host-memory.ts';
+import { HostMemory } from '../sim/host-memory.ts';
 import { createRuntime, liveObjectCount, withRuntime, type DextRuntime } from '../kit/runtime.ts';
 import { ioReturnName, kIOReturnSuccess } from '../kit/io-return.ts';
 import { SimNic } from '../device/sim-nic.ts';
@@ -8,8 +8,8 @@ import { IOPCIDevice } from '../pci/io-pci-device.ts';
 import { NetLanesDriver } from '../driver/netlanes-driver.ts';
 import type { DriverOptions } from '../driver/driver-options.ts';
 import { HostStack } from '../stack/host-stack.ts';
-import { LinkPartner } from '../stack/link-partner.ts';
-import { WireTap } from '../stack/wire-tap.ts';
+import { LinkPartner } from '../peer/link-partner.ts';
+import { WireTap } from '../peer/wire-tap.ts';
 import { appConfigsFromScenario, type Scenario } from '../stack/scenario.ts';
 import { SERVICE_CLASS_NAMES } from '../networking/constants.ts';
 import { parseMac } from '../net/mac.ts';

@@ -1,5 +1,5 @@
 import type { Scheduler } from '../sim/scheduler.ts';
-import type { HostMemory } from '../memory/host-memory.ts';
+import type { HostMemory } from '../sim/host-memory.ts';
 import { Tracer } from './tracer.ts';
 
 /**

@@ -6,7 +6,7 @@ import {
   type IOReturn,
 } from '../kit/io-return.ts';
 import { OSObject, type Out } from '../kit/os-object.ts';
-import type { HostMemory } from './host-memory.ts';
+import type { HostMemory } from '../sim/host-memory.ts';
 
 export const kIOMemoryDirectionIn = 0x1;
 export const kIOMemoryDirectionOut = 0x2;

@@ -1,2 +1,2 @@
-export * from './host-memory.ts';
+export * from '../sim/host-memory.ts';
 export * from './buffer-memory-descriptor.ts';

@@ -20,3 +20,8 @@ export * from './growable-buffer.ts';
 export * from './pcap-writer.ts';
 export * from './utf8.ts';
 export * from './pcapng-writer.ts';
+export * from './wire.ts';
+export * from './rx-flow.ts';
+export * from './frame-kind.ts';
+export * from './flow-frames.ts';
+export * from './control-frames.ts';

@@ -4,7 +4,7 @@
  * registers and DMA, the bus side knows config space, BAR apertures and MSI-X delivery.
  */
 import type { Scheduler } from '../sim/scheduler.ts';
-import type { HostMemory } from '../memory/host-memory.ts';
+import type { HostMemory } from '../sim/host-memory.ts';
 import type { Tracer } from '../kit/tracer.ts';
 
 export const kPCIBARTypeIO = 0;

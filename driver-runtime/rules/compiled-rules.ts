@@ -1,21 +1,15 @@
 import { levelToQueue, type AppIdentity, type RuleSet } from './rule-types.ts';
 import { decide } from './rule-matching.ts';
 import { minutesToNextChange, type MinuteOfWeek } from './schedule.ts';
+import { QUEUE_FROM_SERVICE_CLASS, type AppSettingsTable } from '../abi/app-settings.ts';
 
-/** Table entry meaning "no rule: use the service-class default". */
-export const QUEUE_FROM_SERVICE_CLASS = 255;
+export { QUEUE_FROM_SERVICE_CLASS };
 
 /**
- * A rule set resolved for the apps the stack knows at one moment: dense tables indexed by
- * app id, so the per-packet classifier is one array read. Rebuilt on every rule change,
- * app launch and schedule edge; `generation` tells versions apart.
+ * A rule set resolved for the apps known at one moment, as the settings table the driver
+ * takes. Rebuilt on every rule change, app launch and schedule edge.
  */
-export interface CompiledRules {
-  generation: number;
-  queueByApp: Uint8Array;
-  /** Tx cap in bits/s, 0 = none. */
-  capBpsByApp: Float64Array;
-  burstBytesByApp: Float64Array;
+export interface CompiledRules extends AppSettingsTable {
   /** Minutes until a schedule edge changes some decision (Infinity if never). */
   minutesValid: number;
 }

@@ -49,7 +49,7 @@ import { parseIpv4 } from '../net/ipv4-address.ts';
 import { isMulticastMac, macFromBytes } from '../net/mac.ts';
 import { ParsedFrame } from '../net/parsed-frame.ts';
 import { frameChecksumsValid } from '../net/parser.ts';
-import { writeEchoReply } from './control-frames.ts';
+import { writeEchoReply } from '../net/control-frames.ts';
 import { Prng } from '../sim/prng.ts';
 import { SYSTEM_IDENTITY, type AppIdentity } from './app-identity.ts';
 import { App, AppCounters, type AppHost } from './apps/app.ts';
@@ -61,10 +61,10 @@ import {
   FRAME_IPV4_TCP,
   FRAME_IPV4_UDP,
   parseFrameKind,
-} from './frame-kind.ts';
-import { buildFlowTemplate } from './flow-frames.ts';
+} from '../net/frame-kind.ts';
+import { buildFlowTemplate } from '../net/flow-frames.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
-import type { RxFlowSource } from './rx-flow.ts';
+import type { RxFlowSource } from '../net/rx-flow.ts';
 import { serviceClassDscp } from './service-class.ts';
 import { StackCounters } from './stack-counters.ts';
 import { RxBuffers, type FrameSink } from './rx-buffers.ts';

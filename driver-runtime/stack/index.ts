@@ -1,4 +1,4 @@
-/** Public API of the host stack, its synthetic apps and the link partner. */
+/** Public API of the host stack and its synthetic apps (the link partner is in peer/). */
 export { HostStack, type HostStackOptions } from './host-stack.ts';
 export type { AppStats, StackAccounting } from './app-stats.ts';
 export { StackCounters } from './stack-counters.ts';
@@ -16,25 +16,6 @@ export type {
   PingProfile,
 } from './traffic-profile.ts';
 export { LatencyHistogram, HISTOGRAM_BUCKETS, type LatencySummary } from './latency-histogram.ts';
-export {
-  LinkPartner,
-  PartnerCounters,
-  type LinkPartnerOptions,
-  type WirePeer,
-  type WireReceiver,
-} from './link-partner.ts';
-export type { RxFlowSource, RxFlowSpec } from './rx-flow.ts';
-export { WireTap } from './wire-tap.ts';
-export { buildFlowTemplate, type FlowFrameOptions, type FlowProtocol } from './flow-frames.ts';
-export {
-  FRAME_INVALID,
-  FRAME_ARP,
-  FRAME_IPV4_UDP,
-  FRAME_IPV4_TCP,
-  FRAME_IPV4_ICMP,
-  FRAME_OTHER,
-  parseFrameKind,
-} from './frame-kind.ts';
 export {
   SERVICE_CLASS_KEYS,
   SERVICE_CLASS_VALUE,

@@ -4,7 +4,7 @@
  * programs the rings like igb's start-hardware and pushes Tx descriptors.
  */
 import { Tracer } from '../../driver-runtime/kit/tracer.ts';
-import { HostMemory } from '../../driver-runtime/memory/host-memory.ts';
+import { HostMemory } from '../../driver-runtime/sim/host-memory.ts';
 import type { PciBusPort } from '../../driver-runtime/pci/pci-function.ts';
 import { Scheduler } from '../../driver-runtime/sim/scheduler.ts';
 import type { LinkSpeed } from '../../driver-runtime/sim/units.ts';

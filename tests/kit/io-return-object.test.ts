@@ -8,7 +8,7 @@ import {
   withRuntime,
 } from '../../driver-runtime/kit/runtime.ts';
 import { Scheduler } from '../../driver-runtime/sim/scheduler.ts';
-import { HostMemory } from '../../driver-runtime/memory/host-memory.ts';
+import { HostMemory } from '../../driver-runtime/sim/host-memory.ts';
 
 /** driverkit.md §3, copied from the table (source: XNU iokit/IOKit/IOReturn.h). */
 const TABLE: Record<string, number> = {

@@ -54,6 +54,41 @@ describe('layering rule', () => {
   });
 
   it.each([
+    ['device', '../pci/io-pci-device.ts', 'only sim, net'],
+    ['device', '../kit/tracer.ts', 'only sim, net'],
+    ['kit', '../memory/buffer-memory-descriptor.ts', 'only sim'],
+    ['sim', '../net/mac.ts', 'only itself'],
+    ['stack', '../peer/link-partner.ts', 'driver-runtime/stack may import only'],
+    ['peer', '../stack/host-stack.ts', 'only sim, net'],
+    ['driver', '../rules/rule-types.ts', 'driver-runtime/driver may import only'],
+    ['driver', '../host/machine.ts', 'driver-runtime/driver may import only'],
+    ['abi', '../sim/units.ts', 'only itself'],
+  ])('driver-runtime/%s may not import %s (floors)', async (floor, spec, message) => {
+    const errors = await layeringErrors(
+      `driver-runtime/${floor}/x.ts`,
+      `import * as m from '${spec}';\nexport const a = m;\n`,
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^Bad layering/);
+    expect(errors[0]).toContain(message);
+  });
+
+  it.each([
+    ['host', '../driver/netlanes-driver.ts'],
+    ['driver', '../kit/os-action.ts'],
+    ['device', '../net/crc32.ts'],
+    ['peer', '../net/wire.ts'],
+    ['stack', '../networking/packet-queue.ts'],
+  ])('driver-runtime/%s may import %s (floors)', async (floor, spec) => {
+    expect(
+      await layeringErrors(
+        `driver-runtime/${floor}/x.ts`,
+        `import * as m from '${spec}';\nexport const a = m;\n`,
+      ),
+    ).toEqual([]);
+  });
+
+  it.each([
     ['driver-runtime/host/x.ts', "import fs from 'node:fs';\nexport const a = fs;\n"],
     ['driver-runtime/stack/x.ts', "import { z } from 'zod';\nexport const a = z;\n"],
     [

@@ -4,13 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../driver-runtime/sim/scheduler.ts';
-import { HostMemory } from '../../driver-runtime/memory/host-memory.ts';
+import { HostMemory } from '../../driver-runtime/sim/host-memory.ts';
 import { createRuntime, liveObjectCount, withRuntime } from '../../driver-runtime/kit/runtime.ts';
 import { SimNic } from '../../driver-runtime/device/sim-nic.ts';
 import { IOPCIDevice } from '../../driver-runtime/pci/io-pci-device.ts';
 import { NetLanesDriver } from '../../driver-runtime/driver/netlanes-driver.ts';
 import { HostStack } from '../../driver-runtime/stack/host-stack.ts';
-import { LinkPartner } from '../../driver-runtime/stack/link-partner.ts';
+import { LinkPartner } from '../../driver-runtime/peer/link-partner.ts';
 import { appConfigsFromScenario } from '../../driver-runtime/stack/scenario.ts';
 import { scenario } from './helpers.ts';
 

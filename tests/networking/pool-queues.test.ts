@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Scheduler, type EventHandler } from '../../driver-runtime/sim/scheduler.ts';
-import { HostMemory } from '../../driver-runtime/memory/host-memory.ts';
+import { HostMemory } from '../../driver-runtime/sim/host-memory.ts';
 import { createRuntime, withRuntime, type DextRuntime } from '../../driver-runtime/kit/runtime.ts';
 import { IODispatchQueue } from '../../driver-runtime/kit/dispatch-queue.ts';
 import { OSAction } from '../../driver-runtime/kit/os-action.ts';

@@ -3,13 +3,13 @@ import fc from 'fast-check';
 import { stampPacket } from '../../driver-runtime/net/flow-template.ts';
 import { ParsedFrame } from '../../driver-runtime/net/parsed-frame.ts';
 import { frameChecksumsValid } from '../../driver-runtime/net/parser.ts';
-import { buildFlowTemplate, type FlowProtocol } from '../../driver-runtime/stack/flow-frames.ts';
+import { buildFlowTemplate, type FlowProtocol } from '../../driver-runtime/net/flow-frames.ts';
 import {
   FRAME_IPV4_ICMP,
   FRAME_IPV4_TCP,
   FRAME_IPV4_UDP,
   parseFrameKind,
-} from '../../driver-runtime/stack/frame-kind.ts';
+} from '../../driver-runtime/net/frame-kind.ts';
 
 const base = {
   srcMac: 0x3c22fb102030,

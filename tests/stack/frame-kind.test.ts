@@ -14,8 +14,8 @@ import {
   FRAME_INVALID,
   FRAME_OTHER,
   parseFrameKind,
-} from '../../driver-runtime/stack/frame-kind.ts';
-import { FRAME_IPV4_ICMP, FRAME_IPV4_TCP, FRAME_IPV4_UDP } from '../../driver-runtime/stack/frame-kind.ts';
+} from '../../driver-runtime/net/frame-kind.ts';
+import { FRAME_IPV4_ICMP, FRAME_IPV4_TCP, FRAME_IPV4_UDP } from '../../driver-runtime/net/frame-kind.ts';
 
 const A = 0x020000000001;
 const B = 0x020000000002;

@@ -7,7 +7,7 @@
  */
 import { Scheduler, type EventHandler } from '../../driver-runtime/sim/scheduler.ts';
 import { LINK_BPS, type LinkSpeed } from '../../driver-runtime/sim/units.ts';
-import { HostMemory } from '../../driver-runtime/memory/host-memory.ts';
+import { HostMemory } from '../../driver-runtime/sim/host-memory.ts';
 import { createRuntime, withRuntime, type DextRuntime } from '../../driver-runtime/kit/runtime.ts';
 import { OSObject, out } from '../../driver-runtime/kit/os-object.ts';
 import { OSAction } from '../../driver-runtime/kit/os-action.ts';
@@ -23,14 +23,9 @@ import {
   serviceClassToQueue,
 } from '../../driver-runtime/networking/index.ts';
 import { parseMac } from '../../driver-runtime/net/mac.ts';
-import {
-  HostStack,
-  LinkPartner,
-  WireTap,
-  type AppConfig,
-  type WirePeer,
-  type WireReceiver,
-} from '../../driver-runtime/stack/index.ts';
+import { HostStack, type AppConfig } from '../../driver-runtime/stack/index.ts';
+import { LinkPartner, WireTap } from '../../driver-runtime/peer/index.ts';
+import type { WirePeer, WireReceiver } from '../../driver-runtime/net/wire.ts';
 
 export interface FakeDriverOptions {
   linkBps: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParsedFrame } from '../../driver-runtime/net/parsed-frame.ts';
 import { frameChecksumsValid } from '../../driver-runtime/net/parser.ts';
-import { FRAME_ARP, FRAME_IPV4_UDP, parseFrameKind } from '../../driver-runtime/stack/frame-kind.ts';
+import { FRAME_ARP, FRAME_IPV4_UDP, parseFrameKind } from '../../driver-runtime/net/frame-kind.ts';
 import {
   bulkApp,
   burstyApp,

@@ -6,12 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../driver-runtime/sim/scheduler.ts';
 import { LINK_BPS } from '../../driver-runtime/sim/units.ts';
-import { HostMemory } from '../../driver-runtime/memory/host-memory.ts';
+import { HostMemory } from '../../driver-runtime/sim/host-memory.ts';
 import { createRuntime, withRuntime } from '../../driver-runtime/kit/runtime.ts';
 import { SimNic } from '../../driver-runtime/device/index.ts';
 import { IOPCIDevice } from '../../driver-runtime/pci/io-pci-device.ts';
 import { NetLanesDriver } from '../../driver-runtime/driver/index.ts';
-import { HostStack, LinkPartner } from '../../driver-runtime/stack/index.ts';
+import { HostStack } from '../../driver-runtime/stack/index.ts';
+import { LinkPartner } from '../../driver-runtime/peer/index.ts';
 import { bulkApp, constantApp, pingApp, receiveApp, PEER_IP, PEER_MAC, HOST_IP } from './harness.ts';
 
 const MAC = Uint8Array.of(0x3c, 0x22, 0xfb, 0x10, 0x20, 0x30);

@@ -9,7 +9,7 @@ import {
   FRAME_IPV4_ICMP,
   FRAME_IPV4_UDP,
   parseFrameKind,
-} from '../../driver-runtime/stack/frame-kind.ts';
+} from '../../driver-runtime/net/frame-kind.ts';
 import { makeRig, runAndDrain } from './harness.ts';
 
 const dir = join(import.meta.dirname, '../../scenarios');

@@ -16,14 +16,14 @@ import {
   TCP_PSH,
   UDP_HEADER_LEN,
   VLAN_TAG_LEN,
-} from '../net/constants.ts';
+} from './constants.ts';
 import {
   buildIcmpEchoTemplate,
   buildTcpTemplate,
   buildUdpTemplate,
   type FlowTemplate,
-} from '../net/flow-template.ts';
-import type { Ipv4Spec } from '../net/frame-spec.ts';
+} from './flow-template.ts';
+import type { Ipv4Spec } from './frame-spec.ts';
 
 export type FlowProtocol = 'udp' | 'tcp' | 'icmp';
 

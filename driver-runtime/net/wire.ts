@@ -1,6 +1,8 @@
 /**
- * The Ethernet side of the device: whoever is on the other end of the cable (a loopback,
- * a switch model, a capture writer) implements WirePeer.
+ * The cable between the NIC and whoever is at its other end (the link partner, a loopback,
+ * a capture writer): the NIC calls `WirePeer.frameFromNic` for every frame it sends; the far
+ * end calls `WireReceiver.receiveFromWire` for every frame it sends toward the NIC. Both
+ * sides import this contract from net/, never each other.
  */
 export interface WirePeer {
   /**
@@ -12,4 +14,9 @@ export interface WirePeer {
    * the Tx queue.
    */
   frameFromNic(frame: Uint8Array, offset: number, length: number, sfd: Float64Array, txQueue: number): void;
+}
+
+/** What the far end calls to deliver a frame to the NIC, at the time it is fully received. */
+export interface WireReceiver {
+  receiveFromWire(frame: Uint8Array, offset: number, length: number): void;
 }

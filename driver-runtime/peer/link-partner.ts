@@ -13,7 +13,7 @@
 import type { EventHandler, EventId, Scheduler } from '../sim/scheduler.ts';
 import { NO_EVENT } from '../sim/scheduler.ts';
 import { FCS_BYTES, IFG_BYTES, PREAMBLE_BYTES } from '../sim/units.ts';
-import type { WirePeer } from '../device/wire.ts';
+import type { WirePeer, WireReceiver } from '../net/wire.ts';
 import {
   ARP_OP_REPLY,
   ARP_OP_REQUEST,
@@ -27,7 +27,7 @@ import { parseIpv4 } from '../net/ipv4-address.ts';
 import { isMulticastMac, parseMac } from '../net/mac.ts';
 import { ParsedFrame } from '../net/parsed-frame.ts';
 import { frameChecksumsValid } from '../net/parser.ts';
-import { writeEchoReply } from './control-frames.ts';
+import { writeEchoReply } from '../net/control-frames.ts';
 import {
   FRAME_ARP,
   FRAME_INVALID,
@@ -35,17 +35,10 @@ import {
   FRAME_IPV4_TCP,
   FRAME_IPV4_UDP,
   parseFrameKind,
-} from './frame-kind.ts';
-import { buildFlowTemplate } from './flow-frames.ts';
-import type { RxFlowSource, RxFlowSpec } from './rx-flow.ts';
+} from '../net/frame-kind.ts';
+import { buildFlowTemplate } from '../net/flow-frames.ts';
+import type { RxFlowSource, RxFlowSpec } from '../net/rx-flow.ts';
 import type { WireTap } from './wire-tap.ts';
-
-export type { WirePeer };
-
-/** What the partner calls to deliver a frame to the NIC, at the time it is fully received. */
-export interface WireReceiver {
-  receiveFromWire(frame: Uint8Array, offset: number, length: number): void;
-}
 
 export interface LinkPartnerOptions {
   scheduler: Scheduler;

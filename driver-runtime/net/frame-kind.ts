@@ -7,10 +7,10 @@
  * length field or TCP data offset inconsistent); its checksums (over the IP-announced L4
  * bytes) then decide. Fragments and ARP that is not Ethernet/IPv4 are "other", not invalid.
  */
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../net/constants.ts';
-import { ICMP_HEADER_LEN, TCP_HEADER_LEN, UDP_HEADER_LEN } from '../net/constants.ts';
-import { PARSE_BAD_ARP, type ParsedFrame } from '../net/parsed-frame.ts';
-import { parseFrame } from '../net/parser.ts';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from './constants.ts';
+import { ICMP_HEADER_LEN, TCP_HEADER_LEN, UDP_HEADER_LEN } from './constants.ts';
+import { PARSE_BAD_ARP, type ParsedFrame } from './parsed-frame.ts';
+import { parseFrame } from './parser.ts';
 
 /** Malformed: counted as invalid and dropped. */
 export const FRAME_INVALID = 0;

@@ -3,11 +3,11 @@
  * net/frame-builder.ts). Control path (a handful per run), so clarity over speed: full
  * checksums, no templates.
  */
-import { writeU16, writeU32 } from '../net/bytes.ts';
-import { icmpChecksum, writeIpv4HeaderChecksum } from '../net/checksum.ts';
-import { ICMP_ECHO_REPLY } from '../net/constants.ts';
-import { writeMac } from '../net/mac.ts';
-import type { ParsedFrame } from '../net/parsed-frame.ts';
+import { writeU16, writeU32 } from './bytes.ts';
+import { icmpChecksum, writeIpv4HeaderChecksum } from './checksum.ts';
+import { ICMP_ECHO_REPLY } from './constants.ts';
+import { writeMac } from './mac.ts';
+import type { ParsedFrame } from './parsed-frame.ts';
 
 /**
  * Writes at `dst` the reply to the ICMP echo request that `p` has just parsed from
