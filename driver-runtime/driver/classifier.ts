@@ -1,5 +1,6 @@
 import { serviceClassToQueue } from '../networking/constants.ts';
 import type { IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
+import { QUEUE_FROM_SERVICE_CLASS } from '../abi/app-settings.ts';
 
 /**
  * Picks the hardware Tx queue (0 lowest … 3 highest) for a packet. This is the seam the
@@ -44,10 +45,19 @@ export class RuleClassifier implements TxClassifier {
   }
 
   classify(pool: IOUserNetworkPacketBufferPool, handle: number): number {
+    return this.queueOf(this.slotOf(pool, handle), pool, handle);
+  }
+
+  /** The accounting slot a packet is charged to (the stack's app id today). */
+  slotOf(pool: IOUserNetworkPacketBufferPool, handle: number): number {
+    return pool.appId[handle];
+  }
+
+  /** The hardware queue for a packet of `slot`: its setting, else its service class. */
+  queueOf(slot: number, pool: IOUserNetworkPacketBufferPool, handle: number): number {
     if (this.forcedQueue >= 0) return this.forcedQueue;
-    const app = pool.appId[handle];
-    const q = app < this.queueByApp.length ? this.queueByApp[app] : 255;
-    return q !== 255 ? q : this.fallback.classify(pool, handle);
+    const q = slot < this.queueByApp.length ? this.queueByApp[slot] : QUEUE_FROM_SERVICE_CLASS;
+    return q !== QUEUE_FROM_SERVICE_CLASS ? q : this.fallback.classify(pool, handle);
   }
 
   /**
@@ -66,8 +76,8 @@ export class RuleClassifier implements TxClassifier {
       steps.push(`single-queue baseline: every packet → Queue ${this.forcedQueue}`);
       return steps;
     }
-    const q = app < this.queueByApp.length ? this.queueByApp[app] : 255;
-    if (q !== 255) {
+    const q = app < this.queueByApp.length ? this.queueByApp[app] : QUEUE_FROM_SERVICE_CLASS;
+    if (q !== QUEUE_FROM_SERVICE_CLASS) {
       steps.push(`rule table generation ${this.generation}: app id ${app} → Queue ${q}`);
       return steps;
     }

@@ -1,73 +1,93 @@
 /**
- * CoDel (RFC 8289) for one software queue: drop at dequeue when packets have waited longer
- * than `target` for at least `interval`, then at intervals shrinking with the square root of
- * the drop count. Sojourn time is measured from the stack's enqueue stamp to the moment the
- * driver hands the packet to the hardware ring. State is a handful of numbers per queue.
+ * CoDel (RFC 8289) run per application inside each class queue, as fq_codel (RFC 8290)
+ * runs it per flow: every app slot has its own control-law state, so a sparse app whose
+ * packets pass quickly cannot reset the law that holds a bulk app's backlog near target.
+ *
+ * A packet leaving the queue after waiting `sojourn` is dropped when its app's packets have
+ * stayed above `target` for at least `interval`; then at intervals shrinking with the square
+ * root of the drop count. The "too little queued to matter" test uses the whole class
+ * queue's backlog, as Linux fq_codel passes the qdisc backlog to codel_dequeue.
+ * State is structure-of-arrays over the slots: nothing is allocated per packet.
  */
 export class CoDel {
-  private firstAboveTime = 0;
-  private dropNext = 0;
-  private count = 0;
-  private lastCount = 0;
-  private dropping = false;
-  drops = 0;
+  private readonly firstAboveTime: Float64Array;
+  private readonly dropNext: Float64Array;
+  private readonly count: Uint32Array;
+  private readonly lastCount: Uint32Array;
+  private readonly dropping: Uint8Array;
+  /** Packets this CoDel told its queue to drop, per slot. */
+  readonly drops: Float64Array;
 
   constructor(
+    readonly slots: number,
     public targetNs: number,
     public intervalNs: number,
-  ) {}
+    /** Below this backlog the queue is "fine" whatever the sojourn (one MTU-sized frame). */
+    public minBacklogBytes = 1514,
+  ) {
+    this.firstAboveTime = new Float64Array(slots);
+    this.dropNext = new Float64Array(slots);
+    this.count = new Uint32Array(slots);
+    this.lastCount = new Uint32Array(slots);
+    this.dropping = new Uint8Array(slots);
+    this.drops = new Float64Array(slots);
+  }
 
-  /** True if the packet now leaving the queue, which waited `sojournNs`, must be dropped. */
-  shouldDrop(sojournNs: number, nowNs: number, queueBytes: number): boolean {
-    const okToDrop = this.checkSojourn(sojournNs, nowNs, queueBytes);
-    if (this.dropping) {
+  /** True if the packet of `slot` now leaving the queue, which waited `sojournNs`, must be dropped. */
+  shouldDrop(slot: number, sojournNs: number, nowNs: number, backlogBytes: number): boolean {
+    const okToDrop = this.checkSojourn(slot, sojournNs, nowNs, backlogBytes);
+    if (this.dropping[slot] !== 0) {
       if (!okToDrop) {
-        this.dropping = false;
+        this.dropping[slot] = 0;
         return false;
       }
-      if (nowNs >= this.dropNext) {
-        this.count++;
-        this.dropNext = this.controlLaw(this.dropNext);
-        this.drops++;
+      if (nowNs >= this.dropNext[slot]) {
+        this.count[slot]++;
+        this.dropNext[slot] = this.controlLaw(this.dropNext[slot], this.count[slot]);
+        this.drops[slot]++;
         return true;
       }
       return false;
     }
-    if (okToDrop) {
-      this.dropping = true;
-      // Resume near the previous drop rate if we were dropping recently (RFC 8289 §5.5).
-      const delta = this.count - this.lastCount;
-      this.count = delta > 1 && nowNs - this.dropNext < 16 * this.intervalNs ? delta : 1;
-      this.lastCount = this.count;
-      this.dropNext = this.controlLaw(nowNs);
-      this.drops++;
-      return true;
-    }
-    return false;
+    if (!okToDrop) return false;
+    this.dropping[slot] = 1;
+    // Resume near the previous drop rate if we were dropping recently (RFC 8289 §5.5).
+    const delta = this.count[slot] - this.lastCount[slot];
+    this.count[slot] = delta > 1 && nowNs - this.dropNext[slot] < 16 * this.intervalNs ? delta : 1;
+    this.lastCount[slot] = this.count[slot];
+    this.dropNext[slot] = this.controlLaw(nowNs, this.count[slot]);
+    this.drops[slot]++;
+    return true;
   }
 
+  /** True while `slot` is in the dropping state (for tests and diagnostics). */
+  isDropping(slot: number): boolean {
+    return this.dropping[slot] !== 0;
+  }
+
+  /** Forgets every slot's state (interface enable, reset). */
   reset(): void {
-    this.firstAboveTime = 0;
-    this.dropNext = 0;
-    this.count = 0;
-    this.lastCount = 0;
-    this.dropping = false;
+    this.firstAboveTime.fill(0);
+    this.dropNext.fill(0);
+    this.count.fill(0);
+    this.lastCount.fill(0);
+    this.dropping.fill(0);
   }
 
-  private checkSojourn(sojournNs: number, nowNs: number, queueBytes: number): boolean {
-    // Below target, or too little queued to matter (one MTU): the queue is fine.
-    if (sojournNs < this.targetNs || queueBytes <= 1514) {
-      this.firstAboveTime = 0;
+  private checkSojourn(slot: number, sojournNs: number, nowNs: number, backlogBytes: number): boolean {
+    if (sojournNs < this.targetNs || backlogBytes <= this.minBacklogBytes) {
+      this.firstAboveTime[slot] = 0;
       return false;
     }
-    if (this.firstAboveTime === 0) {
-      this.firstAboveTime = nowNs + this.intervalNs;
+    if (this.firstAboveTime[slot] === 0) {
+      this.firstAboveTime[slot] = nowNs + this.intervalNs;
       return false;
     }
-    return nowNs >= this.firstAboveTime;
+    return nowNs >= this.firstAboveTime[slot];
   }
 
-  private controlLaw(t: number): number {
-    return t + this.intervalNs / Math.sqrt(this.count);
+  /** RFC 8289 control law: the next drop `interval / sqrt(count)` after `t`. */
+  private controlLaw(t: number, count: number): number {
+    return t + this.intervalNs / Math.sqrt(count);
   }
 }

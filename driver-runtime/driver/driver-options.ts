@@ -1,5 +1,10 @@
-/** Tunables of the NetLanes driver; defaults are what a real igb-class driver would pick. */
-export interface DriverOptions {
+import { DEFAULT_TX_POLICY, invalidTxPolicy, type TxPolicy } from './tx-policy.ts';
+
+/**
+ * Tunables of the NetLanes driver; defaults are what a real igb-class driver would pick.
+ * The Tx policy fields are the policy in force at Start (`setTxPolicy` changes it later).
+ */
+export interface DriverOptions extends TxPolicy {
   txRingSize: number;
   rxRingSize: number;
   poolPackets: number;
@@ -22,14 +27,6 @@ export interface DriverOptions {
   hangTimeoutNs: number;
   /** Rx tail is written once at least this many slots were refilled. */
   rxRefillThreshold: number;
-  /** Hardware Tx arbitration: FIFO (I210 legacy), strict priority, DRR, SP over DRR. */
-  txScheduler: 'fifo' | 'sp' | 'drr' | 'sp-drr';
-  /** DRR quanta in bytes per queue (0 = strict in sp-drr). */
-  drrQuanta: [number, number, number, number];
-  /** Starvation guard: minimum share of the link per queue (0 = none), e.g. 1/16 for Q0. */
-  floors: [number, number, number, number];
-  /** Per-queue maximum rate in bits/s (0 = unlimited), enforced by the NIC's rate limiter. */
-  maxBps: [number, number, number, number];
   /**
    * Active queue management on the software queues: 'codel' drops at dequeue once packets
    * wait longer than `codelTargetNs` for `codelIntervalNs`; 'tail' only tail-drops at
@@ -66,10 +63,7 @@ export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
   watchdogPeriodNs: 1_000_000_000,
   hangTimeoutNs: 1_000_000_000,
   rxRefillThreshold: 16,
-  txScheduler: 'sp',
-  drrQuanta: [1514, 1514, 1514, 1514],
-  floors: [0, 0, 0, 0],
-  maxBps: [0, 0, 0, 0],
+  ...DEFAULT_TX_POLICY,
   appCapacity: 256,
   singleQueue: false,
   aqm: 'codel',
@@ -79,3 +73,21 @@ export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
 
 /** Headroom left in Tx buffers; Rx buffers start at offset 0 so a whole 2 KiB is usable. */
 export const TX_HEADROOM = 64;
+
+const isPowerOfTwo = (n: number) => Number.isInteger(n) && n >= 8 && (n & (n - 1)) === 0;
+
+/** Checks the tunables before Start touches anything: what is wrong, naming the field, or null. */
+export function invalidDriverOptions(o: DriverOptions): string | null {
+  if (!isPowerOfTwo(o.txRingSize) || o.txRingSize > 32768)
+    return `txRingSize ${o.txRingSize} must be a power of two, 8..32768`;
+  if (!isPowerOfTwo(o.rxRingSize) || o.rxRingSize > 32768)
+    return `rxRingSize ${o.rxRingSize} must be a power of two, 8..32768`;
+  if (!Number.isInteger(o.poolPackets) || o.poolPackets < 64 || o.poolPackets > 65536)
+    return `poolPackets ${o.poolPackets} must be 64..65536`;
+  if (!Number.isInteger(o.bufferSize) || o.bufferSize < 2048 || o.bufferSize % 1024 !== 0)
+    return `bufferSize ${o.bufferSize} must be a multiple of 1024, at least 2048`;
+  if (!(o.itrUs >= 0 && o.itrUs <= 8191)) return `itrUs ${o.itrUs} must be 0..8191`;
+  if (!(Number.isInteger(o.appCapacity) && o.appCapacity >= 1 && o.appCapacity <= 65536))
+    return `appCapacity ${o.appCapacity} must be 1..65536`;
+  return invalidTxPolicy(o);
+}

@@ -122,8 +122,10 @@ export const TXSCHED_DRR = 2;
 export const TXSCHED_SP_DRR = 3;
 export const RTTBCNRC_RS_ENA = 1 << 31;
 
-// Advanced Tx data descriptor (16 bytes).
-export const TXD_DTYP_DATA = 0x3 << 20;
+// Advanced Tx descriptors (16 bytes): dword2 = DCMD 31:24 | DTYP 23:20 | length; dword3 = olinfo.
+export const TXD_DTYP_SHIFT = 20;
+export const TXD_DTYP_CONTEXT = 0x2;
+export const TXD_DTYP_DATA = 0x3;
 export const TXD_CMD_EOP = 1 << 24;
 export const TXD_CMD_IFCS = 1 << 25;
 export const TXD_CMD_RS = 1 << 27;
@@ -131,6 +133,13 @@ export const TXD_CMD_DEXT = 1 << 29;
 export const TXD_CMD_VLE = 1 << 30;
 export const TXD_STA_DD = 1 << 0;
 export const TXD_PAYLEN_SHIFT = 14;
+/** olinfo IDX (bit 4): which of the two context slots a data descriptor uses. */
+export const TXD_OLINFO_IDX_SHIFT = 4;
+/** Context descriptor dword0: VLAN tag (TCI) in bits 31:16. */
+export const TXD_CTX_VLAN_SHIFT = 16;
+/** 802.1Q TCI: PCP in bits 15:13, DEI 12, VID 11:0. */
+export const VLAN_PCP_SHIFT = 13;
+export const ETHERTYPE_VLAN = 0x8100;
 // Advanced Rx descriptor write-back: dword2 status_error, dword3 length | vlan << 16.
 export const RXD_STAT_DD = 1 << 0;
 export const RXD_STAT_EOP = 1 << 1;

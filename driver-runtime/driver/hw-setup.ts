@@ -1,4 +1,5 @@
 import type { DriverOptions } from './driver-options.ts';
+import type { TxPolicy } from './tx-policy.ts';
 import * as R from './hw-regs.ts';
 import type { Mmio } from './mmio.ts';
 import type { RxRing } from './rx-ring.ts';
@@ -27,7 +28,8 @@ export function programHardware(
   txRings: readonly TxRing[],
   rxRings: readonly RxRing[],
   options: DriverOptions,
-  mtu: number,
+  /** RLPML value: the longest frame accepted. */
+  longPacketLimit: number,
   rxFilterFlags: number,
 ): void {
   mmio.wr32(R.CTRL, mmio.rd32(R.CTRL) | R.CTRL_SLU);
@@ -78,7 +80,7 @@ export function programHardware(
     mmio.wr32(R.RDT(q), 0);
     mmio.wr32(R.RXDCTL(q), R.RXDCTL_ENABLE);
   }
-  mmio.wr32(R.RLPML, mtu + 22);
+  mmio.wr32(R.RLPML, longPacketLimit);
   mmio.wr32(R.TCTL, R.TCTL_EN | R.TCTL_PSP);
   mmio.wr32(R.RCTL, R.RCTL_EN | R.RCTL_BAM | R.RCTL_SECRC | rxFilterFlags);
 
@@ -98,7 +100,7 @@ const SCHED_MODE = {
  * Tx arbitration: TXARB slot 0 (highest) = queue 3 … slot 3 = queue 0, so NetLanes'
  * "Queue 3 highest" holds in SP; TXSCHED picks the mode; TXQWRR holds DRR quanta.
  */
-export function programTxScheduler(mmio: Mmio, options: DriverOptions, linkBps: number): void {
+export function programTxScheduler(mmio: Mmio, options: TxPolicy, linkBps: number): void {
   const txarb = 3 | (2 << 2) | (1 << 4) | (0 << 6);
   mmio.wr32(R.TXARB, txarb);
   for (let q = 0; q < R.NUM_QUEUES; q++) mmio.wr32(R.TXQWRR(q), options.drrQuanta[q] >>> 0);

@@ -18,9 +18,8 @@ export class RxRing {
   nextToAlloc = 0;
   /** nextToAlloc as of the last RDT write: slots filled since then are not yet the hardware's. */
   tailWritten = 0;
-  packets = 0;
-  bytes = 0;
-  errors = 0;
+  /** Bytes of the good frames of the last `clean` (the caller adds them to its counters). */
+  cleanedBytes = 0;
   /** Virtual time of the last clean that took a descriptor (lost-interrupt detection). */
   lastProgressNs = 0;
 
@@ -105,9 +104,7 @@ export class RxRing {
       good[g++] = handle;
     }
     if (g + b > 0) this.lastProgressNs = nowNs;
-    this.packets += g;
-    this.bytes += bytes;
-    this.errors += b;
+    this.cleanedBytes = bytes;
     this.result.good = g;
     this.result.bad = b;
     return this.result;

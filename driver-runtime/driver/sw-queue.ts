@@ -74,6 +74,11 @@ export class SoftwareQueue {
     return this.links.length[this.head[this.select()]];
   }
 
+  /** The app slot whose packet is next by DRR (its CoDel decides on it). */
+  peekSlot(): number {
+    return this.select();
+  }
+
   /** Removes and returns the next packet by DRR. Caller checks `count > 0` first. */
   shift(): number {
     const slot = this.select();

@@ -1,31 +1,37 @@
 import type { IOBufferMemoryDescriptor } from '../memory/buffer-memory-descriptor.ts';
-import {
-  PACKET_FLAG_TIMESTAMP_VALID,
-  type IOUserNetworkPacketBufferPool,
-} from '../networking/packet-buffer-pool.ts';
-import { LATENCY_BUCKETS, latencyBucket } from '../abi/latency-buckets.ts';
-import type { StatsView } from '../abi/stats-layout.ts';
+import type { IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
 import {
   DESCRIPTOR_BYTES,
   TXD_CMD_DEXT,
   TXD_CMD_EOP,
   TXD_CMD_IFCS,
   TXD_CMD_RS,
+  TXD_CMD_VLE,
+  TXD_CTX_VLAN_SHIFT,
+  TXD_DTYP_CONTEXT,
   TXD_DTYP_DATA,
+  TXD_DTYP_SHIFT,
   TXD_PAYLEN_SHIFT,
   TXD_STA_DD,
 } from './hw-regs.ts';
 
-const DATA_CMD = TXD_DTYP_DATA | TXD_CMD_DEXT | TXD_CMD_IFCS | TXD_CMD_EOP | TXD_CMD_RS;
+const DATA_CMD = (TXD_DTYP_DATA << TXD_DTYP_SHIFT) | TXD_CMD_DEXT | TXD_CMD_IFCS | TXD_CMD_EOP | TXD_CMD_RS;
+const CONTEXT_CMD = (TXD_DTYP_CONTEXT << TXD_DTYP_SHIFT) | TXD_CMD_DEXT;
+const WORDS = DESCRIPTOR_BYTES >>> 2;
+/** An 802.1Q tag the NIC inserts (VLE) lengthens the frame on the wire by 4 bytes. */
+const VLAN_TAG_BYTES = 4;
 
 /**
  * Driver side of one hardware Tx ring (igb_ring): descriptor memory, the shadow
- * `txBufferInfo` (packet handle and length per slot), and `nextToUse` / `nextToClean`.
- * Indexes are free-running counters masked on use, so "ring empty" is equality and the
- * unused count needs no wrap test. One slot stays free, as in igb_desc_unused.
+ * `txBufferInfo` per slot (packet handle and wire length on the packet's EOP slot; on its
+ * first slot, how many slots the packet took — igb's next_to_watch), and `nextToUse` /
+ * `nextToClean`. Indexes are free-running counters masked on use, so "ring empty" is equality
+ * and the unused count needs no wrap test. One slot stays free, as in igb_desc_unused.
  *
- * Every packet here is one contiguous pool buffer, so one advanced data descriptor with
- * EOP|RS; the device writes DD and (with TXDCTL.TSWB) the SFD wire time back into it.
+ * A packet is one contiguous pool buffer: one advanced data descriptor with EOP|RS, preceded
+ * by a context descriptor only when the VLAN tag the NIC is to insert changes (a context is
+ * written only when offloads change, as DPDK's igb_rxtx does). The device writes DD and
+ * (TXDCTL.TSWB) the SFD wire time back into the data descriptor.
  */
 export class TxRing {
   readonly mask: number;
@@ -33,7 +39,12 @@ export class TxRing {
   /** Index of descriptor 0 in the host-memory Uint32Array. */
   private readonly base32: number;
   readonly bufferHandle: Int32Array;
+  /** Frame bytes on the wire (without FCS) of the packet whose EOP is in the slot. */
   readonly bufferBytes: Uint32Array;
+  /** On a packet's first slot: slots it spans (1, or 2 with a context descriptor). */
+  private readonly slotsOf: Uint8Array;
+  /** The TCI the NIC's context slot 0 holds for this ring, or -1 when unknown. */
+  private contextTci = -1;
   nextToUse = 0;
   nextToClean = 0;
   /** Bytes posted and not yet reaped (the BQL in-flight count). */
@@ -42,13 +53,10 @@ export class TxRing {
   byteLimit: number;
   /** Set when the ring or its byte limit refused work (IFF_OACTIVE for this queue). */
   stopped = false;
-
-  // Per-ring software counters, updated once per burst.
-  packets = 0;
-  bytes = 0;
-  restarts = 0;
   /** Virtual time of the last reap that made progress (hang detection). */
   lastProgressNs = 0;
+  /** Bytes of the last `clean` (the caller adds them to its counters). */
+  cleanedBytes = 0;
 
   constructor(
     readonly queueIndex: number,
@@ -62,6 +70,7 @@ export class TxRing {
     this.base32 = descriptors.offset >>> 2;
     this.bufferHandle = new Int32Array(count).fill(-1);
     this.bufferBytes = new Uint32Array(count);
+    this.slotsOf = new Uint8Array(count);
     this.byteLimit = byteLimit;
   }
 
@@ -74,24 +83,52 @@ export class TxRing {
     return this.count - 1 - (this.nextToUse - this.nextToClean);
   }
 
-  /** True if a packet of `length` bytes may be posted now (ring room and byte limit). */
+  /** True if a packet of `length` bytes may be posted now (ring room for a context + data, byte limit). */
   admits(length: number): boolean {
     // Always admit into an empty ring, or a frame larger than the limit could never go.
-    return this.unused() > 0 && (this.inflightBytes === 0 || this.inflightBytes + length <= this.byteLimit);
+    return this.unused() > 1 && (this.inflightBytes === 0 || this.inflightBytes + length <= this.byteLimit);
   }
 
-  /** Writes one descriptor; the caller writes TDT once for the whole burst. */
-  post(pool: IOUserNetworkPacketBufferPool, handle: number, length: number): void {
+  /**
+   * Writes the packet's descriptors; the caller writes TDT once for the whole burst. `tci` ≥ 0
+   * asks the NIC to insert an 802.1Q tag with that TCI (VLE); -1 sends the buffer as it is.
+   */
+  post(pool: IOUserNetworkPacketBufferPool, handle: number, length: number, tci: number): void {
+    const first = this.nextToUse & this.mask;
+    let slots = 1;
+    let cmd = DATA_CMD;
+    if (tci >= 0) {
+      if (tci !== this.contextTci) {
+        this.writeContext(tci);
+        slots = 2;
+      }
+      cmd |= TXD_CMD_VLE;
+    }
     const slot = this.nextToUse & this.mask;
-    const d = this.base32 + slot * (DESCRIPTOR_BYTES >>> 2);
+    const d = this.base32 + slot * WORDS;
     const phys = pool.dataPhys(handle);
     this.u32[d] = phys >>> 0;
     this.u32[d + 1] = Math.floor(phys / 4294967296) >>> 0;
-    this.u32[d + 2] = (DATA_CMD | length) >>> 0;
+    this.u32[d + 2] = (cmd | length) >>> 0;
     this.u32[d + 3] = (length << TXD_PAYLEN_SHIFT) >>> 0;
+    const wireBytes = tci >= 0 ? length + VLAN_TAG_BYTES : length;
+    this.slotsOf[first] = slots;
     this.bufferHandle[slot] = handle;
-    this.bufferBytes[slot] = length;
-    this.inflightBytes += length;
+    this.bufferBytes[slot] = wireBytes;
+    this.inflightBytes += wireBytes;
+    this.nextToUse++;
+  }
+
+  /** Context descriptor for slot 0: only the VLAN field matters to the NIC model. */
+  private writeContext(tci: number): void {
+    const slot = this.nextToUse & this.mask;
+    const d = this.base32 + slot * WORDS;
+    this.u32[d] = (tci << TXD_CTX_VLAN_SHIFT) >>> 0;
+    this.u32[d + 1] = 0;
+    this.u32[d + 2] = CONTEXT_CMD >>> 0;
+    this.u32[d + 3] = 0; // IDX 0
+    this.bufferHandle[slot] = -1;
+    this.contextTci = tci;
     this.nextToUse++;
   }
 
@@ -101,64 +138,39 @@ export class TxRing {
   }
 
   /**
-   * Reaps up to `budget` completed packets into `out` (igb_clean_tx_irq): stops at the first
-   * descriptor without DD. Copies the wire timestamp into the packet. Returns the count.
+   * Reaps up to `budget` completed packets (igb_clean_tx_irq): stops at the first packet whose
+   * EOP descriptor lacks DD. Puts each handle in `out` and the SFD wire time the NIC wrote
+   * back in `wireNs`; leaves the bytes in `cleanedBytes`. Returns the count.
    */
-  clean(
-    pool: IOUserNetworkPacketBufferPool,
-    out: Int32Array,
-    budget: number,
-    nowNs: number,
-    stats: StatsView | null,
-  ): number {
+  clean(out: Int32Array, wireNs: Float64Array, budget: number, nowNs: number): number {
     let n = 0;
     let bytes = 0;
     const u32 = this.u32;
-    const appTxPackets = stats?.app.txPackets;
-    const appTxBytes = stats?.app.txBytes;
-    const latencySum = stats?.app.latencySum;
-    const latencyMax = stats?.app.latencyMax;
-    const latency = stats?.latency;
-    const capacity = stats ? stats.layout.appCapacity : 0;
     while (n < budget && this.nextToClean !== this.nextToUse) {
-      const slot = this.nextToClean & this.mask;
-      const d = this.base32 + slot * (DESCRIPTOR_BYTES >>> 2);
+      const slots = this.slotsOf[this.nextToClean & this.mask];
+      const eop = (this.nextToClean + slots - 1) & this.mask;
+      const d = this.base32 + eop * WORDS;
       if ((u32[d + 3] & TXD_STA_DD) === 0) break;
-      const handle = this.bufferHandle[slot];
-      const length = this.bufferBytes[slot];
-      const wireNs = u32[d] + u32[d + 1] * 4294967296;
-      const app = pool.appId[handle];
-      if (app < capacity) {
-        appTxPackets![app]++;
-        appTxBytes![app] += length;
-        // The stack stamped the enqueue time; the NIC wrote the wire (SFD) time back.
-        if ((pool.flags[handle] & PACKET_FLAG_TIMESTAMP_VALID) !== 0) {
-          const waited = wireNs - pool.timestamp[handle];
-          latency![app * LATENCY_BUCKETS + latencyBucket(waited)]++;
-          latencySum![app] += waited;
-          if (waited > latencyMax![app]) latencyMax![app] = waited;
-        }
-      }
-      pool.setTimestamp(handle, wireNs);
-      bytes += length;
-      this.bufferHandle[slot] = -1;
-      out[n++] = handle;
-      this.nextToClean++;
+      wireNs[n] = u32[d] + u32[d + 1] * 4294967296;
+      out[n++] = this.bufferHandle[eop];
+      bytes += this.bufferBytes[eop];
+      this.bufferHandle[eop] = -1;
+      this.nextToClean += slots;
     }
+    this.cleanedBytes = bytes;
     if (n > 0) {
       this.inflightBytes -= bytes;
-      this.packets += n;
-      this.bytes += bytes;
       this.lastProgressNs = nowNs;
     }
     return n;
   }
 
-  /** True if the descriptor at nextToClean is done (DD set) but not yet reaped. */
+  /** True if the oldest packet's EOP descriptor is done (DD set) but not yet reaped. */
   readyToClean(): boolean {
     if (this.nextToClean === this.nextToUse) return false;
-    const d = this.base32 + (this.nextToClean & this.mask) * (DESCRIPTOR_BYTES >>> 2);
-    return (this.u32[d + 3] & TXD_STA_DD) !== 0;
+    const slots = this.slotsOf[this.nextToClean & this.mask];
+    const eop = (this.nextToClean + slots - 1) & this.mask;
+    return (this.u32[this.base32 + eop * WORDS + 3] & TXD_STA_DD) !== 0;
   }
 
   /** Takes back every posted packet (disable/reset): they never reach the wire now. */
@@ -166,13 +178,14 @@ export class TxRing {
     let n = 0;
     while (this.nextToClean !== this.nextToUse) {
       const slot = this.nextToClean & this.mask;
-      out[n++] = this.bufferHandle[slot];
+      if (this.bufferHandle[slot] >= 0) out[n++] = this.bufferHandle[slot];
       this.bufferHandle[slot] = -1;
       this.nextToClean++;
     }
     this.inflightBytes = 0;
     this.nextToUse = 0;
     this.nextToClean = 0;
+    this.contextTci = -1;
     this.stopped = false;
     this.descriptors.bytes().fill(0);
     return n;

@@ -11,7 +11,6 @@ import { HostStack } from '../stack/host-stack.ts';
 import { LinkPartner } from '../peer/link-partner.ts';
 import { WireTap } from '../peer/wire-tap.ts';
 import { appConfigsFromScenario, type Scenario } from '../stack/scenario.ts';
-import { SERVICE_CLASS_NAMES } from '../networking/constants.ts';
 import { parseMac } from '../net/mac.ts';
 import { compileRules } from '../rules/compiled-rules.ts';
 import { EMPTY_RULE_SET, type AppIdentity, type RuleSet } from '../rules/rule-types.ts';
@@ -67,7 +66,8 @@ export class Machine {
   readonly scenario: Scenario;
   readonly link: LinkSpeed;
   readonly seed: number;
-  readonly apps: AppIdentity[];
+  /** The apps' identities, as the stack numbers them. */
+  readonly apps: readonly AppIdentity[];
   private rules: RuleSet = EMPTY_RULE_SET;
   private rulesGeneration = 0;
   private readonly startMinute: MinuteOfWeek;
@@ -126,7 +126,7 @@ export class Machine {
     this.tap = built.tap;
     this.partner = built.partner;
     this.stack = built.stack;
-    this.apps = scenarioAppIdentities(scenario);
+    this.apps = this.stack.identities;
     this.setRules(options.rules ?? EMPTY_RULE_SET);
     withRuntime(this.runtime, () => this.stack.start());
   }
@@ -217,18 +217,6 @@ export class Machine {
       };
     });
   }
-}
-
-/** The identities the classifier sees for a scenario's apps (app id = position + 1, as the stack numbers them). */
-export function scenarioAppIdentities(scenario: Scenario): AppIdentity[] {
-  return scenario.apps.map((a, i) => ({
-    appId: i + 1,
-    name: a.name,
-    bundleId: a.bundleId,
-    executablePath: a.executablePath,
-    ...(a.teamId !== undefined ? { teamId: a.teamId } : {}),
-    serviceClass: SERVICE_CLASS_NAMES[a.serviceClass],
-  }));
 }
 
 function macBytes(text: string): Uint8Array {

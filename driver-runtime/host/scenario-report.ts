@@ -1,18 +1,11 @@
-import { IFG_BYTES, LINK_BPS, PREAMBLE_BYTES, type LinkSpeed } from '../sim/units.ts';
+import { FCS_BYTES, IFG_BYTES, LINK_BPS, PREAMBLE_BYTES, type LinkSpeed } from '../sim/units.ts';
+import { appLatency, type LatencyFigures } from '../abi/stats-reader.ts';
 import type { NetstatRow } from '../driver/driver-stats.ts';
 import type { Machine } from './machine.ts';
 import { bufferbloatGrade, type Grade } from './bufferbloat-grade.ts';
 import { decide } from '../rules/rule-matching.ts';
 
-export interface LatencyFigures {
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
+export type { LatencyFigures };
 
 export interface AppReport {
   appId: number;
@@ -28,7 +21,7 @@ export interface AppReport {
   rxBps: number;
   /** Packets the app sent that never reached the wire, by any cause. */
   drops: number;
-  /** Enqueue (Tx submission) to wire (SFD), ns. */
+  /** From the driver taking it off the Tx submission queue to its SFD on the wire, ns (the driver's record). */
   latency: LatencyFigures;
   grade: Grade;
   /** Ping round trips, ns (ping apps). */
@@ -59,17 +52,7 @@ export interface ScenarioReport {
   capturedFrames: number;
 }
 
-function figures(s: {
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p99: number;
-  p999: number;
-  max: number;
-}): LatencyFigures {
-  return { count: s.count, min: s.min, mean: s.mean, p50: s.p50, p99: s.p99, p999: s.p999, max: s.max };
-}
+const NO_LATENCY: LatencyFigures = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
 
 /**
  * The queue an app's packets use: the forced queue of the single-FIFO baseline, else what the
@@ -85,9 +68,12 @@ function queueOf(machine: Machine, appId: number): number {
 /** Builds the report of a machine that ran for `durationNs` of traffic (control path). */
 export function buildReport(machine: Machine, durationNs: number): ScenarioReport {
   const seconds = durationNs / 1e9;
-  const netstat = machine.driver.netstat();
+  const driver = machine.driver;
+  const netstat = driver.netstat();
+  const view = driver.statsView;
   const apps: AppReport[] = machine.stack.allAppStats().map((a) => {
     const drops = a.txDropQueueFull + a.txDropPoolEmpty + a.txDropInterfaceDown + a.txErrors;
+    const latency = view ? appLatency(view, a.appId) : NO_LATENCY;
     return {
       appId: a.appId,
       name: a.name,
@@ -100,24 +86,23 @@ export function buildReport(machine: Machine, durationNs: number): ScenarioRepor
       rxPackets: a.rxPackets,
       rxBps: (a.rxBytes * 8) / seconds,
       drops,
-      latency: figures(a.latency),
-      grade: bufferbloatGrade(a.latency.mean),
-      rtt: a.rtt.count > 0 ? figures(a.rtt) : null,
+      latency,
+      grade: bufferbloatGrade(latency.mean),
+      rtt: a.rtt.count > 0 ? a.rtt : null,
     };
   });
-  const rings = machine.driver.txRings;
-  const totalBytes = rings.reduce((s, r) => s + r.bytes, 0);
-  const queues: QueueReport[] = rings.map((r, q) => ({
+  const s = driver.stats;
+  const totalBytes = s.total(s.txBytes);
+  const queues: QueueReport[] = Array.from(s.txBytes, (bytes, q) => ({
     queue: q,
-    packets: r.packets,
-    bytes: r.bytes,
-    bps: (r.bytes * 8) / seconds,
-    share: totalBytes > 0 ? r.bytes / totalBytes : 0,
-    drops: machine.driver.stats.txQueueDrops[q],
+    packets: s.txPackets[q],
+    bytes,
+    bps: (bytes * 8) / seconds,
+    share: totalBytes > 0 ? bytes / totalBytes : 0,
+    drops: s.txQueueDrops[q],
   }));
-  const s = machine.driver.stats;
-  // GOTC octets already include the FCS; add preamble+SFD and the inter-frame gap per frame.
-  const wireBits = (s.txGoodOctets + (PREAMBLE_BYTES + IFG_BYTES) * s.txGoodPackets) * 8;
+  // The driver's counts survive resets and removal; each frame also took FCS, preamble+SFD and IFG.
+  const wireBits = (totalBytes + (FCS_BYTES + PREAMBLE_BYTES + IFG_BYTES) * s.total(s.txPackets)) * 8;
   return {
     scenario: machine.scenario.name,
     seed: machine.seed,

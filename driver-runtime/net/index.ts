@@ -25,3 +25,4 @@ export * from './rx-flow.ts';
 export * from './frame-kind.ts';
 export * from './flow-frames.ts';
 export * from './control-frames.ts';
+export * from './local-endpoint.ts';

@@ -14,28 +14,22 @@ import type { EventHandler, EventId, Scheduler } from '../sim/scheduler.ts';
 import { NO_EVENT } from '../sim/scheduler.ts';
 import { FCS_BYTES, IFG_BYTES, PREAMBLE_BYTES } from '../sim/units.ts';
 import type { WirePeer, WireReceiver } from '../net/wire.ts';
-import {
-  ARP_OP_REPLY,
-  ARP_OP_REQUEST,
-  ICMP_ECHO_REPLY,
-  ICMP_ECHO_REQUEST,
-  MAC_BROADCAST,
-} from '../net/constants.ts';
+import { ARP_OP_REPLY, ARP_OP_REQUEST, ICMP_ECHO_REQUEST, MAC_BROADCAST } from '../net/constants.ts';
 import { stampPacket, type FlowTemplate } from '../net/flow-template.ts';
 import { buildArpFrame, buildIcmpEchoFrame } from '../net/frame-builder.ts';
 import { parseIpv4 } from '../net/ipv4-address.ts';
-import { isMulticastMac, parseMac } from '../net/mac.ts';
+import { parseMac } from '../net/mac.ts';
 import { ParsedFrame } from '../net/parsed-frame.ts';
-import { frameChecksumsValid } from '../net/parser.ts';
-import { writeEchoReply } from '../net/control-frames.ts';
 import {
-  FRAME_ARP,
-  FRAME_INVALID,
-  FRAME_IPV4_ICMP,
-  FRAME_IPV4_TCP,
-  FRAME_IPV4_UDP,
-  parseFrameKind,
-} from '../net/frame-kind.ts';
+  LOCAL_ARP,
+  LOCAL_BAD_CHECKSUM,
+  LOCAL_DATAGRAM,
+  LOCAL_ECHO_REPLY,
+  LOCAL_ECHO_REQUEST,
+  LOCAL_INVALID,
+  classifyForEndpoint,
+} from '../net/local-endpoint.ts';
+import { writeEchoReply } from '../net/control-frames.ts';
 import { buildFlowTemplate } from '../net/flow-frames.ts';
 import type { RxFlowSource, RxFlowSpec } from '../net/rx-flow.ts';
 import type { WireTap } from './wire-tap.ts';
@@ -171,48 +165,28 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     this.framesByTxQueue[txQueue & 7]++;
     if (this.tap !== null) this.tap.tx(frame, offset, length, sfd[0]);
     const p = this.parsed;
-    const kind = parseFrameKind(frame, offset, length, p);
-    if (kind === FRAME_INVALID) {
-      c.invalid++;
-      return;
-    }
-    if (p.dstMac !== this.mac && !isMulticastMac(p.dstMac)) {
-      c.notForUs++;
-      return;
-    }
-    if (kind === FRAME_ARP) {
-      if (p.arpTargetIp !== this.ip) {
-        c.notForUs++;
+    switch (classifyForEndpoint(frame, offset, length, p, this.mac, this.ip, this.verify)) {
+      case LOCAL_INVALID:
+        c.invalid++;
         return;
-      }
-      const learned = this.hostMac < 0;
-      this.hostMac = p.arpSenderMac;
-      this.hostIp = p.arpSenderIp;
-      if (p.arpOp === ARP_OP_REQUEST) {
-        c.arpRequests++;
-        this.queueArpReply(p.arpSenderMac, p.arpSenderIp);
-      } else if (p.arpOp === ARP_OP_REPLY) c.arpRepliesIn++;
-      if (learned) this.kick();
-      return;
-    }
-    if (
-      (kind !== FRAME_IPV4_UDP && kind !== FRAME_IPV4_TCP && kind !== FRAME_IPV4_ICMP) ||
-      p.dstIp !== this.ip
-    ) {
-      c.notForUs++;
-      return;
-    }
-    if (this.verify && !frameChecksumsValid(frame, p)) {
-      c.badChecksum++;
-      return;
-    }
-    if (kind === FRAME_IPV4_ICMP) {
-      if (p.icmpType === ICMP_ECHO_REQUEST) {
+      case LOCAL_BAD_CHECKSUM:
+        c.badChecksum++;
+        return;
+      case LOCAL_ARP:
+        this.arpFromHost(p);
+        return;
+      case LOCAL_ECHO_REQUEST:
         c.echoRequests++;
         this.queueEchoReply(frame, offset, length);
-      } else if (p.icmpType === ICMP_ECHO_REPLY) c.echoRepliesIn++;
-      else c.notForUs++;
-      return;
+        return;
+      case LOCAL_ECHO_REPLY:
+        c.echoRepliesIn++;
+        return;
+      case LOCAL_DATAGRAM:
+        break;
+      default:
+        c.notForUs++;
+        return;
     }
     c.sunkFrames++;
     c.sunkBytes += length;
@@ -220,6 +194,23 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     this.sinkBytes[p.dstPort] += length;
     this.sinkPacketsBySrcPort[p.srcPort]++;
     this.sinkBytesBySrcPort[p.srcPort] += length;
+  }
+
+  /** ARP from the host: answer requests for our IP and learn the host from it. */
+  private arpFromHost(p: ParsedFrame): void {
+    const c = this.counters;
+    if (p.arpTargetIp !== this.ip) {
+      c.notForUs++;
+      return;
+    }
+    const learned = this.hostMac < 0;
+    this.hostMac = p.arpSenderMac;
+    this.hostIp = p.arpSenderIp;
+    if (p.arpOp === ARP_OP_REQUEST) {
+      c.arpRequests++;
+      this.queueArpReply(p.arpSenderMac, p.arpSenderIp);
+    } else if (p.arpOp === ARP_OP_REPLY) c.arpRepliesIn++;
+    if (learned) this.kick();
   }
 
   private replySlot(): number {

@@ -53,15 +53,6 @@ export interface RuleSet {
   rules: Rule[];
 }
 
-/** What the classifier knows about a running application. */
-export interface AppIdentity {
-  appId: number;
-  name: string;
-  bundleId: string;
-  executablePath: string;
-  teamId?: string;
-  /** The OS service class its sockets use (kIOUserNetworkServiceClass*). */
-  serviceClass: number;
-}
+export type { AppIdentity } from '../abi/app-identity.ts';
 
 export const EMPTY_RULE_SET: RuleSet = { version: 1, rules: [] };

@@ -1,5 +1,5 @@
 /** Stats snapshots handed out by the HostStack (control path: these allocate). */
-import type { AppIdentity } from './app-identity.ts';
+import type { AppIdentity } from '../abi/app-identity.ts';
 import type { AppCounters } from './apps/app.ts';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.ts';
 import { serviceClassName, type ServiceClassName } from './service-class.ts';
@@ -18,8 +18,6 @@ export interface AppStats extends AppCounters {
   kind: TrafficKind | 'system';
   /** Packets a bulk app holds, refused by a full queue (see host-stack.ts). */
   heldPackets: number;
-  /** Tx latency: wire (SFD) time − stack enqueue time, ns. */
-  latency: LatencySummary;
   /** Ping round-trip times, ns (empty for other kinds). */
   rtt: LatencySummary;
   /** Rx wait, ns: stack reap time − driver receive timestamp (empty when nothing received). */
@@ -42,12 +40,14 @@ export interface StackAccounting {
 
 const EMPTY = new LatencyHistogram();
 
+/**
+ * The stack's view of one app. Its Tx latency is not here: the driver measures every packet
+ * once (enqueue to wire) in its statistics region, and reports read it from there.
+ */
 export function snapshotAppStats(
   id: AppIdentity,
-  serviceClass: number,
   kind: TrafficKind | 'system',
   c: AppCounters,
-  latency: LatencyHistogram,
   rtt: LatencyHistogram | null,
   rxLatency: LatencyHistogram | null,
   held: number,
@@ -60,11 +60,10 @@ export function snapshotAppStats(
     executablePath: id.executablePath,
     pid: id.pid,
     ...(id.teamId !== undefined ? { teamId: id.teamId } : {}),
-    serviceClass,
-    serviceClassName: serviceClassName(serviceClass),
+    serviceClass: id.serviceClass,
+    serviceClassName: serviceClassName(id.serviceClass),
     kind,
     heldPackets: held,
-    latency: latency.summary(),
     rtt: (rtt ?? EMPTY).summary(),
     rxLatency: (rxLatency ?? EMPTY).summary(),
   };

@@ -1,6 +1,7 @@
 /**
  * HostStack: the host side above the driver (the DLIL/ifnet half of a NetworkingDriverKit
- * interface) with its synthetic applications.
+ * interface) with its synthetic applications. It is the interface's system-side listener:
+ * nothing is sent until the driver reports the link active, as on a Mac.
  *
  * Where a packet can wait, start to end (nothing else in the stack holds packets):
  *  1. Not yet built: apps generate packets only when they send (no qdisc, no socket buffer
@@ -11,65 +12,43 @@
  *  3. The Tx submission queue (stack → driver), then whatever the driver and NIC hold
  *     (descriptor rings, the NIC FIFO, the wire): outside this file.
  *  4. The Tx completion queue (driver → stack) until the stack's reap event runs; then the
- *     packet is counted, its latency recorded and it is freed to the pool.
+ *     packet is counted and freed to the pool.
  *  5. Rx buffers: posted empty on the Rx submission queue (owned by the driver until filled),
  *     then on the Rx completion queue until the reap event parses them and re-posts them.
- *  Everything else is synchronous inside one event.
  *
  * Drops are counted by cause: Tx submission queue full, pool empty, interface down (queue
- * disabled or link reported inactive), and completions with an error status. So for every
+ * disabled or link not reported active), and completions with an error status. So for every
  * app: txSent = txEnqueued + drops, and after a drain txEnqueued = txCompleted + txErrors.
  * (A bulk app never drops: it counts a packet as sent when the queue accepts it, and waits.)
- * `rxBuffersPosted` is the only pool usage left once every app has stopped and Tx drained.
+ * The parts: `TxSubmit` (build, submit, reap), `ControlProtocols` (ARP, echo), `RxDemux`.
  */
 import type { EventHandler, EventId, Scheduler } from '../sim/scheduler.ts';
-import { NO_EVENT } from '../sim/scheduler.ts';
-import {
-  kIOUserNetworkLinkStatusInactive,
-  kIOUserNetworkPacketDirectionTx,
-  kIOUserNetworkServiceClassCTL,
-} from '../networking/constants.ts';
-import type { IOUserNetworkEthernet, RegisteredQueues } from '../networking/ethernet.ts';
-import {
-  DEFAULT_DATA_OFFSET,
-  PACKET_FLAG_TIMESTAMP_REQUESTED,
-  PACKET_FLAG_TIMESTAMP_VALID,
-  type IOUserNetworkPacketBufferPool,
-} from '../networking/packet-buffer-pool.ts';
-import {
-  ARP_OP_REPLY,
-  ARP_OP_REQUEST,
-  ICMP_ECHO_REPLY,
-  ICMP_ECHO_REQUEST,
-  MAC_BROADCAST,
-} from '../net/constants.ts';
-import { stampPacket, type FlowTemplate } from '../net/flow-template.ts';
-import { buildArpFrame } from '../net/frame-builder.ts';
-import { parseIpv4 } from '../net/ipv4-address.ts';
-import { isMulticastMac, macFromBytes } from '../net/mac.ts';
-import { ParsedFrame } from '../net/parsed-frame.ts';
-import { frameChecksumsValid } from '../net/parser.ts';
-import { writeEchoReply } from '../net/control-frames.ts';
 import { Prng } from '../sim/prng.ts';
-import { SYSTEM_IDENTITY, type AppIdentity } from './app-identity.ts';
-import { App, AppCounters, type AppHost } from './apps/app.ts';
-import { createApp } from './apps/create-app.ts';
-import {
-  FRAME_ARP,
-  FRAME_INVALID,
-  FRAME_IPV4_ICMP,
-  FRAME_IPV4_TCP,
-  FRAME_IPV4_UDP,
-  parseFrameKind,
-} from '../net/frame-kind.ts';
+import { kIOUserNetworkLinkStatusActive } from '../networking/constants.ts';
+import type {
+  EthernetInterfaceListener,
+  IOUserNetworkEthernet,
+  RegisteredQueues,
+} from '../networking/ethernet.ts';
+import { DEFAULT_DATA_OFFSET, type IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
+import { parseIpv4 } from '../net/ipv4-address.ts';
+import { macFromBytes } from '../net/mac.ts';
 import { buildFlowTemplate } from '../net/flow-frames.ts';
-import { LatencyHistogram } from './latency-histogram.ts';
 import type { RxFlowSource } from '../net/rx-flow.ts';
+import type { AppIdentity } from '../abi/app-identity.ts';
+import { App, AppCounters, type AppHost } from './apps/app.ts';
+import { identitiesFor } from './app-numbering.ts';
+import { createApp } from './apps/create-app.ts';
+import { snapshotAppStats, type AppStats, type StackAccounting } from './app-stats.ts';
+import { ControlProtocols } from './control-protocols.ts';
+import { RxBuffers } from './rx-buffers.ts';
+import { RxDemux } from './rx-demux.ts';
 import { serviceClassDscp } from './service-class.ts';
 import { StackCounters } from './stack-counters.ts';
-import { RxBuffers, type FrameSink } from './rx-buffers.ts';
-import { snapshotAppStats, type AppStats, type StackAccounting } from './app-stats.ts';
+import type { StackCore } from './stack-core.ts';
+import { SYSTEM_IDENTITY } from './system-identity.ts';
 import type { AppConfig } from './traffic-profile.ts';
+import { TxSubmit } from './tx-submit.ts';
 
 export interface HostStackOptions {
   /** A registered interface: its four queues, pool and MAC are used. */
@@ -93,72 +72,38 @@ export interface HostStackOptions {
   scheduler?: Scheduler;
 }
 
-const BURST = 64;
 /** Size of a receive app's request frame (an HTTP GET fits). */
 const RECEIVE_REQUEST_BYTES = 200;
-/**
- * Tx packets ask for a wire timestamp and carry the stack's enqueue time in
- * pool.timestamp (flagged valid), so the driver can compute per-app queueing latency
- * itself; on completion pool.timestamp holds the wire (SFD) time the driver copied back.
- */
-const TX_FLAGS = PACKET_FLAG_TIMESTAMP_REQUESTED | PACKET_FLAG_TIMESTAMP_VALID;
-const LINK_RECHECK_NS = 1_000_000;
 const LIFECYCLE_STOP = 1;
 
-/** Records `index` as the owner of `key`; throws naming both apps if it is taken. */
-function claim(table: Int32Array, key: number, index: number, apps: readonly App[], what: string): void {
-  const owner = table[key];
-  if (owner >= 0)
-    throw new Error(`HostStack: ${what} ${key} is already used by app "${apps[owner].identity.name}"`);
-  table[key] = index;
-}
-
-export class HostStack implements AppHost, FrameSink {
+export class HostStack implements AppHost, StackCore, EthernetInterfaceListener {
   readonly scheduler: Scheduler;
   readonly iface: IOUserNetworkEthernet;
   readonly pool: IOUserNetworkPacketBufferPool;
   readonly queues: RegisteredQueues;
   readonly counters = new StackCounters();
-  /** Apps by index; app i has appId i + 1. */
+  readonly systemCounters = new AppCounters();
+  /** Apps by index; app i has appId i + 1. The stack numbers apps; everyone else asks it. */
   readonly apps: readonly App[];
   readonly hostMac: number;
   readonly hostIp: number;
   readonly peerIp: number;
-  peerMac = -1;
+  readonly mem: Uint8Array;
   readonly rxTarget: number;
 
-  private readonly mem: Uint8Array;
-  private readonly systemCounters = new AppCounters();
-  private readonly systemLatency = new LatencyHistogram();
-  private readonly countersById: AppCounters[];
-  private readonly latencyById: LatencyHistogram[];
-  /** Stack enqueue time and length per packet handle. */
-  private readonly enqueueTime: Float64Array;
-  private readonly txLen: Uint32Array;
-  private readonly burst = new Int32Array(BURST);
-  private readonly reapBuf = new Int32Array(BURST);
+  private readonly tx: TxSubmit;
+  private readonly control: ControlProtocols;
+  private readonly demux: RxDemux;
   private readonly rx: RxBuffers;
-  private readonly single = new Int32Array(1);
-  /** Host port → app index (UDP/TCP), ICMP echo id → app index; -1 = none. */
-  private readonly portToApp = new Int32Array(65536).fill(-1);
-  private readonly echoIdToApp = new Int32Array(65536).fill(-1);
-  private readonly holders: App[];
+  private readonly flowSource: RxFlowSource | null;
+  private readonly burst = new Int32Array(64);
   /** Pending app start/stop events (cancelled by stop). */
   private readonly lifecycleEvents: EventId[] = [];
-  /** Apps that saw an error completion in the current reap (indexed by app id). */
-  private lossApps = new Uint8Array(1);
-  /** The one record every received frame is parsed into. */
-  private readonly parsed = new ParsedFrame();
-  private readonly flowSource: RxFlowSource | null;
-  private readonly arpRetryNs: number;
-  private readonly verifyRx: boolean;
   private started = false;
   private stopped = false;
   private startTime = 0;
-  private arpTimer: EventId = NO_EVENT;
-  private linkCheckAt = -Infinity;
-  private wakeRotor = 0;
-  private linkDown = false;
+  /** Only a link the driver reported active carries traffic; never reported counts as down. */
+  private linkActive = false;
 
   constructor(options: HostStackOptions) {
     const q = options.iface.registeredQueues;
@@ -174,66 +119,49 @@ export class HostStack implements AppHost, FrameSink {
     this.hostIp = typeof options.hostIp === 'string' ? parseIpv4(options.hostIp) : options.hostIp >>> 0;
     this.peerIp = typeof options.peerIp === 'string' ? parseIpv4(options.peerIp) : options.peerIp >>> 0;
     this.flowSource = options.flowSource ?? null;
-    this.arpRetryNs = options.arpRetryNs ?? 100_000_000;
-    this.verifyRx = options.verifyRxChecksums ?? true;
     this.rxTarget = Math.max(
       1,
       options.rxBuffers ?? Math.min(q.rxSubmission.capacity, Math.floor(pool.packetCount / 4)),
     );
     this.rx = new RxBuffers(pool, q.rxSubmission, q.rxCompletion, this.rxTarget);
-    this.enqueueTime = new Float64Array(pool.packetCount);
-    this.txLen = new Uint32Array(pool.packetCount);
+    this.apps = this.createApps(options);
+    this.tx = new TxSubmit(this);
+    this.control = new ControlProtocols(this, this.tx, options.arpRetryNs ?? 100_000_000, (mac, now) =>
+      this.peerResolved(mac, now),
+    );
+    this.demux = new RxDemux(this, this.control, options.verifyRxChecksums ?? true);
+    this.apps.forEach((app, i) => this.demux.register(app, i, this.apps));
+    this.linkActive = options.iface.currentLinkStatus.status === kIOUserNetworkLinkStatusActive;
+    options.iface.listener = this;
+  }
 
+  private createApps(options: HostStackOptions): App[] {
     if (options.apps.length > 0xffff)
       throw new RangeError('HostStack: at most 65535 apps (pool.appId is 16 bits)');
     const root = new Prng(options.seed ?? 1);
-    const apps: App[] = [];
-    options.apps.forEach((config, i) => {
-      const identity: AppIdentity = {
-        appId: i + 1,
-        name: config.name,
-        bundleId: config.bundleId,
-        executablePath: config.executablePath,
-        pid: config.pid,
-        ...(config.teamId !== undefined ? { teamId: config.teamId } : {}),
-      };
-      const app = createApp(this, identity, config, root.fork(i + 1));
+    const room = this.pool.bufferSize - DEFAULT_DATA_OFFSET;
+    const identities = identitiesFor(options.apps);
+    return options.apps.map((config, i) => {
       const t = config.traffic;
-      const room = pool.bufferSize - DEFAULT_DATA_OFFSET;
-      if (t.kind !== 'receive' && Math.max(t.packetBytes, 60) > room) {
+      if (t.kind !== 'receive' && Math.max(t.packetBytes, 60) > room)
         throw new RangeError(
           `HostStack: app "${config.name}": ${t.packetBytes} B frames do not fit pool buffers (${room} B after headroom)`,
         );
-      }
-      if (t.kind === 'ping') {
-        claim(
-          this.echoIdToApp,
-          config.pid & 0xffff,
-          i,
-          apps,
-          `app "${config.name}": ICMP echo id (pid & 0xffff)`,
-        );
-      } else {
-        claim(
-          this.portToApp,
-          t.kind === 'receive' ? t.dstPort : t.srcPort,
-          i,
-          apps,
-          `app "${config.name}": host port`,
-        );
-      }
-      if (t.kind === 'receive' && this.flowSource === null) {
+      if (t.kind === 'receive' && this.flowSource === null)
         throw new Error(
           `HostStack: app "${config.name}" receives traffic but no flowSource (link partner) was given`,
         );
-      }
-      apps.push(app);
+      return createApp(this, identities[i], config, root.fork(i + 1));
     });
-    this.apps = apps;
-    this.holders = apps.filter((a) => a.holdsOnFull);
-    this.lossApps = new Uint8Array(apps.length + 1);
-    this.countersById = [this.systemCounters, ...apps.map((a) => a.counters)];
-    this.latencyById = [this.systemLatency, ...apps.map((a) => a.latency)];
+  }
+
+  /** Every app's identity, as the stack numbers them (the one numbering). */
+  get identities(): AppIdentity[] {
+    return this.apps.map((a) => a.identity);
+  }
+
+  get peerMac(): number {
+    return this.control.peerMac;
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -248,8 +176,7 @@ export class HostStack implements AppHost, FrameSink {
     this.queues.txSubmission.setSystemHandlers(null, this.txServicedHandler);
     this.queues.rxSubmission.setSystemHandlers(null, this.rxServicedHandler);
     this.topUpRx();
-    this.sendArp(ARP_OP_REQUEST, MAC_BROADCAST, 0, this.peerIp);
-    this.arpTimer = this.scheduler.after(this.arpRetryNs, this.arpRetryHandler, 0);
+    this.control.startResolving();
   }
 
   /** Stops every app (held packets are freed); outstanding packets still come back and are reaped. */
@@ -257,8 +184,7 @@ export class HostStack implements AppHost, FrameSink {
     if (this.stopped) return;
     this.stopped = true;
     const now = this.scheduler.now;
-    if (this.arpTimer !== NO_EVENT) this.scheduler.cancel(this.arpTimer);
-    this.arpTimer = NO_EVENT;
+    this.control.stop();
     // App start/stop times not reached yet: cancel them, or they would outlive the stack.
     for (const id of this.lifecycleEvents) this.scheduler.cancel(id);
     this.lifecycleEvents.length = 0;
@@ -273,12 +199,13 @@ export class HostStack implements AppHost, FrameSink {
     return this.stopped;
   }
 
-  /** Removes the stack's queue handlers (after stop and drain, before the interface goes away). */
+  /** Removes the stack's queue handlers and listener (after stop and drain, before the interface goes away). */
   detach(): void {
     this.queues.txCompletion.setSystemHandlers(null, null);
     this.queues.rxCompletion.setSystemHandlers(null, null);
     this.queues.txSubmission.setSystemHandlers(null, null);
     this.queues.rxSubmission.setSystemHandlers(null, null);
+    if (this.iface.listener === this) this.iface.listener = null;
   }
 
   /**
@@ -288,14 +215,10 @@ export class HostStack implements AppHost, FrameSink {
    */
   reclaimQueues(): number {
     let freed = 0;
-    for (const q of [
-      this.queues.rxSubmission,
-      this.queues.rxCompletion,
-      this.queues.txCompletion,
-      this.queues.txSubmission,
-    ]) {
+    const q = this.queues;
+    for (const queue of [q.rxSubmission, q.rxCompletion, q.txCompletion, q.txSubmission]) {
       let n: number;
-      while ((n = q.DequeuePackets(this.burst, this.burst.length)) > 0) {
+      while ((n = queue.DequeuePackets(this.burst, this.burst.length)) > 0) {
         this.pool.DeallocatePackets(this.burst, n);
         freed += n;
       }
@@ -307,22 +230,10 @@ export class HostStack implements AppHost, FrameSink {
 
   private stopApp(app: App, now: number): void {
     app.deactivate(now);
-    const c = app.counters;
-    for (let i = 0; i < app.heldCount; i++) {
-      const h = app.held[i];
-      c.outstandingPackets--;
-      c.outstandingBytes -= this.txLen[h];
-      this.pool.DeallocatePacket(h);
-    }
-    c.txUnsentAtStop += app.heldCount;
-    app.heldCount = 0;
+    this.tx.freeHeld(app);
   }
 
-  private onPeerResolved(mac: number, now: number): void {
-    this.peerMac = mac;
-    this.counters.arpResolvedAtNs = now;
-    if (this.arpTimer !== NO_EVENT) this.scheduler.cancel(this.arpTimer);
-    this.arpTimer = NO_EVENT;
+  private peerResolved(mac: number, now: number): void {
     if (this.stopped) return;
     this.apps.forEach((app, i) => {
       const t = app.profile;
@@ -362,309 +273,54 @@ export class HostStack implements AppHost, FrameSink {
     },
   };
 
-  private readonly arpRetryHandler: EventHandler = {
-    onEvent: () => {
-      this.arpTimer = NO_EVENT;
-      if (this.peerMac >= 0 || this.stopped) return;
-      this.topUpRx();
-      this.sendArp(ARP_OP_REQUEST, MAC_BROADCAST, 0, this.peerIp);
-      this.arpTimer = this.scheduler.after(this.arpRetryNs, this.arpRetryHandler, 0);
-    },
-  };
+  // ---------------------------------------------------------------- the interface
 
-  // ---------------------------------------------------------------- Tx
-
-  /**
-   * Tx submission queue enabled and link not reported inactive (never-reported counts as up).
-   * `currentLinkStatus` builds an object, so the link status is re-read at most once per
-   * LINK_RECHECK_NS of virtual time, not per packet; `linkStatusChanged()` forces a re-read.
-   */
+  /** Tx submission queue enabled and the link reported active by the driver. */
   interfaceUp(): boolean {
-    const now = this.scheduler.now;
-    if (now >= this.linkCheckAt) {
-      this.linkCheckAt = now + LINK_RECHECK_NS;
-      this.linkDown = this.iface.currentLinkStatus.status === kIOUserNetworkLinkStatusInactive;
-    }
-    return !this.linkDown && this.queues.txSubmission.isEnabled;
+    return this.linkActive && this.queues.txSubmission.isEnabled;
+  }
+
+  /** EthernetInterfaceListener: the driver registered (we are made after that). */
+  interfaceRegistered(): void {}
+
+  /** EthernetInterfaceListener: the interface is going away; apps see it as down. */
+  interfaceUnregistered(): void {
+    this.linkActive = false;
   }
 
   /**
-   * Tells the stack the interface or link changed (call it from the interface listener's
-   * linkStatusChanged): re-reads the link status, posts Rx buffers if the Rx submission
-   * queue was enabled meanwhile, re-sends a pending ARP request and wakes bulk senders.
-   * Optional: the stack also polls (link status every ms, Rx and ARP on the ARP retry).
+   * EthernetInterfaceListener: the driver reported a link status. On the way up, post Rx
+   * buffers the queue may now take, re-send a pending ARP request and wake bulk senders.
    */
-  linkStatusChanged(): void {
-    this.linkCheckAt = -Infinity;
+  linkStatusChanged(_iface?: IOUserNetworkEthernet, status?: number): void {
+    this.linkActive = (status ?? this.iface.currentLinkStatus.status) === kIOUserNetworkLinkStatusActive;
     if (!this.started || this.stopped) return;
-    const now = this.scheduler.now;
     this.topUpRx();
-    if (this.peerMac < 0 && this.interfaceUp()) this.sendArp(ARP_OP_REQUEST, MAC_BROADCAST, 0, this.peerIp);
-    this.wakeHolders(now);
+    this.control.retryNow();
+    this.tx.wakeHolders(this.scheduler.now);
   }
+
+  // ---------------------------------------------------------------- Tx and Rx
 
   transmit(app: App, n: number): number {
-    const tpl = app.template;
-    if (tpl === null || !app.active) return 0;
-    if (!this.interfaceUp()) {
-      if (app.holdsOnFull) return 0;
-      const c = app.counters;
-      c.txSent += n;
-      c.txSentBytes += n * tpl.length;
-      c.txDropInterfaceDown += n;
-      return 0;
-    }
-    const now = this.scheduler.now;
-    // Holders never ask for more than their hold ring can take back.
-    let left = app.holdsOnFull && n > app.held.length ? app.held.length : n;
-    let accepted = 0;
-    do {
-      const chunk = left < BURST ? left : BURST;
-      accepted += this.transmitBurst(app, tpl, chunk, now);
-      left -= chunk;
-    } while (left > 0 && app.heldCount === 0);
-    return accepted;
-  }
-
-  /** One burst of at most BURST packets: held packets first, then new ones from the template. */
-  private transmitBurst(app: App, tpl: FlowTemplate, want: number, now: number): number {
-    const c = app.counters;
-    const txs = this.queues.txSubmission;
-    let accepted = 0;
-    // 1. Held packets (bulk) go first, in order.
-    if (app.heldCount > 0) {
-      const held = app.held;
-      for (let i = 0; i < app.heldCount; i++) {
-        this.enqueueTime[held[i]] = now;
-        this.pool.timestamp[held[i]] = now;
-      }
-      const k = txs.EnqueuePackets(held, app.heldCount);
-      for (let i = 0; i < k; i++) this.countEnqueued(c, this.txLen[held[i]], true);
-      held.copyWithin(0, k, app.heldCount);
-      app.heldCount -= k;
-      accepted += k;
-      if (app.heldCount > 0) return accepted;
-    }
-    // 2. Build up to n new packets from the template.
-    const pool = this.pool;
-    const mem = this.mem;
-    const burst = this.burst;
-    let built = 0;
-    while (built < want) {
-      const h = pool.allocatePacket();
-      if (h < 0) break;
-      const len = stampPacket(tpl, mem, pool.dataStart(h), app.ipId, app.nextSequence(now));
-      app.ipId = (app.ipId + 1) & 0xffff;
-      pool.dataLength[h] = len;
-      pool.appId[h] = app.identity.appId;
-      pool.serviceClass[h] = app.serviceClass;
-      pool.flags[h] = TX_FLAGS;
-      pool.timestamp[h] = now;
-      pool.direction[h] = kIOUserNetworkPacketDirectionTx;
-      this.enqueueTime[h] = now;
-      this.txLen[h] = len;
-      burst[built++] = h;
-    }
-    c.outstandingPackets += built;
-    c.outstandingBytes += built * tpl.length;
-    if (built < want && !app.holdsOnFull) {
-      const missing = want - built;
-      c.txSent += missing;
-      c.txSentBytes += missing * tpl.length;
-      c.txDropPoolEmpty += missing;
-    }
-    if (built === 0) return accepted;
-    // 3. One burst enqueue; refused packets are held (bulk) or dropped.
-    const k = txs.EnqueuePackets(burst, built);
-    for (let i = 0; i < k; i++) this.countEnqueued(c, tpl.length, app.holdsOnFull);
-    if (!app.holdsOnFull) {
-      c.txSent += built;
-      c.txSentBytes += built * tpl.length;
-    }
-    accepted += k;
-    if (k < built) {
-      if (app.holdsOnFull) {
-        const held = app.held;
-        let j = app.heldCount;
-        for (let i = k; i < built; i++) held[j++] = burst[i];
-        app.heldCount = j;
-      } else {
-        const down = !txs.isEnabled;
-        for (let i = k; i < built; i++) {
-          c.outstandingPackets--;
-          c.outstandingBytes -= tpl.length;
-          pool.DeallocatePacket(burst[i]);
-        }
-        if (down) c.txDropInterfaceDown += built - k;
-        else c.txDropQueueFull += built - k;
-      }
-    }
-    if (c.outstandingBytes > c.maxOutstandingBytes) c.maxOutstandingBytes = c.outstandingBytes;
-    return accepted;
-  }
-
-  /** Counts one accepted packet; `countSent` for apps that count txSent at acceptance (holders). */
-  private countEnqueued(c: AppCounters, len: number, countSent: boolean): void {
-    c.txEnqueued++;
-    c.txEnqueuedBytes += len;
-    this.counters.txInFlight++;
-    if (countSent) {
-      c.txSent++;
-      c.txSentBytes += len;
-    }
-  }
-
-  /** Builds and submits an ARP frame as a system (appId 0, CTL) packet. */
-  private sendArp(op: number, dstMac: number, targetMac: number, targetIp: number): void {
-    const c = this.systemCounters;
-    c.txSent++;
-    if (op === ARP_OP_REQUEST) this.counters.arpRequestsSent++;
-    else this.counters.arpRepliesSent++;
-    if (!this.interfaceUp()) {
-      c.txDropInterfaceDown++;
-      return;
-    }
-    const pool = this.pool;
-    const h = pool.allocatePacket();
-    if (h < 0) {
-      c.txDropPoolEmpty++;
-      return;
-    }
-    const len = buildArpFrame(this.mem, pool.dataStart(h), {
-      dstMac,
-      srcMac: this.hostMac,
-      op,
-      senderMac: this.hostMac,
-      senderIp: this.hostIp,
-      targetMac,
-      targetIp,
-    });
-    c.txSentBytes += len;
-    this.submitSystem(h, len, kIOUserNetworkServiceClassCTL);
-  }
-
-  /**
-   * Answers an ICMP echo request just parsed (at `off` in host memory) as a system packet:
-   * the request with MACs and IPs swapped, type 0, checksums recomputed (a rare path).
-   */
-  private sendEchoReply(off: number, len: number): void {
-    const c = this.systemCounters;
-    const pool = this.pool;
-    c.txSent++;
-    c.txSentBytes += len;
-    this.counters.echoRepliesSent++;
-    if (!this.interfaceUp()) {
-      c.txDropInterfaceDown++;
-      return;
-    }
-    const h = pool.allocatePacket();
-    if (h < 0) {
-      c.txDropPoolEmpty++;
-      return;
-    }
-    writeEchoReply(this.mem, pool.dataStart(h), this.mem, off, len, this.parsed, this.hostMac, this.hostIp);
-    this.submitSystem(h, len, kIOUserNetworkServiceClassCTL);
-  }
-
-  /** Tags and submits one system packet (appId 0). */
-  private submitSystem(h: number, len: number, serviceClass: number): void {
-    const pool = this.pool;
-    const c = this.systemCounters;
-    pool.dataLength[h] = len;
-    pool.appId[h] = 0;
-    pool.serviceClass[h] = serviceClass;
-    pool.flags[h] = TX_FLAGS;
-    pool.timestamp[h] = this.scheduler.now;
-    pool.direction[h] = kIOUserNetworkPacketDirectionTx;
-    this.enqueueTime[h] = this.scheduler.now;
-    this.txLen[h] = len;
-    this.single[0] = h;
-    if (this.queues.txSubmission.EnqueuePackets(this.single, 1) === 1) {
-      c.outstandingPackets++;
-      c.outstandingBytes += len;
-      this.countEnqueued(c, len, false);
-    } else {
-      pool.DeallocatePacket(h);
-      c.txDropQueueFull++;
-    }
+    return this.tx.transmit(app, n);
   }
 
   private readonly txCompletionHandler: EventHandler = { onEvent: (_a, now) => this.reapTx(now) };
   private readonly rxCompletionHandler: EventHandler = { onEvent: (_a, now) => this.reapRx(now) };
-  private readonly txServicedHandler: EventHandler = { onEvent: (_a, now) => this.wakeHolders(now) };
+  private readonly txServicedHandler: EventHandler = { onEvent: (_a, now) => this.tx.wakeHolders(now) };
   private readonly rxServicedHandler: EventHandler = { onEvent: () => this.topUpRx() };
 
-  /** Reaps Tx completions: counters, latency, free to pool; then wakes bulk senders. */
+  /** Reaps Tx completions, then wakes bulk senders and tops up Rx buffers. */
   reapTx(now: number): void {
-    const txc = this.queues.txCompletion;
-    const pool = this.pool;
-    const buf = this.reapBuf;
-    const byId = this.countersById;
-    const latById = this.latencyById;
-    const sc = this.counters;
-    let reaped = 0;
-    for (;;) {
-      const n = txc.DequeuePackets(buf, BURST);
-      if (n === 0) break;
-      reaped += n;
-      for (let i = 0; i < n; i++) {
-        const h = buf[i];
-        let a = pool.appId[h];
-        if (a >= byId.length) a = 0;
-        const c = byId[a];
-        const len = this.txLen[h];
-        if (pool.completionStatus[h] === 0) {
-          c.txCompleted++;
-          c.txCompletedBytes += len;
-          // The driver overwrote our enqueue stamp with the wire (SFD) time, which is always
-          // later (at least the preamble); an unchanged stamp means no wire time came back.
-          const waited = pool.timestamp[h] - this.enqueueTime[h];
-          if (waited > 0 && (pool.flags[h] & PACKET_FLAG_TIMESTAMP_VALID) !== 0) latById[a].record(waited);
-          else sc.txNoTimestamp++;
-        } else {
-          c.txErrors++;
-          if (a > 0) this.lossApps[a] = 1;
-        }
-        c.outstandingPackets--;
-        c.outstandingBytes -= len;
-      }
-      sc.txInFlight -= n;
-      pool.DeallocatePackets(buf, n);
-    }
-    if (reaped > 0) {
-      for (let a = 1; a < this.lossApps.length; a++) {
-        if (this.lossApps[a] === 0) continue;
-        this.lossApps[a] = 0;
-        this.apps[a - 1].lossReported(now);
-      }
-      this.wakeHolders(now);
-      if (this.rx.posted < this.rx.target) this.topUpRx();
-    }
+    if (this.tx.reap(now) === 0) return;
+    this.tx.wakeHolders(now);
+    if (this.rx.posted < this.rx.target) this.topUpRx();
   }
 
-  /**
-   * Wakes blocked bulk senders round-robin: the first to be offered freed space next time is
-   * the one after the last that got some, so no sender starves the others.
-   */
-  private wakeHolders(now: number): void {
-    const holders = this.holders;
-    const n = holders.length;
-    if (n === 0) return;
-    const first = this.wakeRotor;
-    for (let i = 0; i < n; i++) {
-      const j = first + i < n ? first + i : first + i - n;
-      const app = holders[j];
-      const before = app.counters.txEnqueued;
-      app.wake(now);
-      if (app.counters.txEnqueued !== before) this.wakeRotor = j + 1 === n ? 0 : j + 1;
-    }
-  }
-
-  // ---------------------------------------------------------------- Rx
-
-  /** Reaps Rx completions (FrameSink below), re-posting each buffer. */
+  /** Reaps Rx completions through the demux, re-posting each buffer. */
   reapRx(now: number): void {
-    this.rx.reap(now, this);
+    this.rx.reap(now, this.demux);
     this.counters.rxBuffersPosted = this.rx.posted;
     this.counters.rxPostPoolEmpty = this.rx.poolEmpty;
   }
@@ -675,78 +331,6 @@ export class HostStack implements AppHost, FrameSink {
     this.counters.rxBuffersPosted = this.rx.posted;
     this.counters.rxPostPoolEmpty = this.rx.poolEmpty;
   }
-
-  /** FrameSink: a buffer came back with an error status. */
-  receiveError(): void {
-    this.counters.rxInvalid++;
-  }
-
-  /** FrameSink: parse one received frame and deliver it. */
-  receiveFrame(off: number, len: number, now: number, arrivalNs: number): void {
-    const p = this.parsed;
-    const sc = this.counters;
-    const kind = parseFrameKind(this.mem, off, len, p);
-    if (kind === FRAME_INVALID) {
-      sc.rxInvalid++;
-      return;
-    }
-    sc.rxPackets++;
-    sc.rxBytes += len;
-    if (p.dstMac !== this.hostMac && !isMulticastMac(p.dstMac)) {
-      sc.rxUnmatched++;
-      return;
-    }
-    if (kind === FRAME_ARP) {
-      sc.rxArp++;
-      if (p.arpSenderIp === this.peerIp && this.peerMac < 0) this.onPeerResolved(p.arpSenderMac, now);
-      if (p.arpOp === ARP_OP_REQUEST && p.arpTargetIp === this.hostIp) {
-        this.sendArp(ARP_OP_REPLY, p.arpSenderMac, p.arpSenderMac, p.arpSenderIp);
-      }
-      return;
-    }
-    if (kind !== FRAME_IPV4_UDP && kind !== FRAME_IPV4_TCP && kind !== FRAME_IPV4_ICMP) {
-      sc.rxUnmatched++;
-      return;
-    }
-    if (p.dstIp !== this.hostIp) {
-      sc.rxUnmatched++;
-      return;
-    }
-    if (this.verifyRx && !frameChecksumsValid(this.mem, p)) {
-      sc.rxBadChecksum++;
-      return;
-    }
-    if (kind === FRAME_IPV4_ICMP) {
-      if (p.icmpType === ICMP_ECHO_REPLY) {
-        const idx = this.echoIdToApp[p.icmpId];
-        if (idx >= 0) {
-          sc.rxEchoReplies++;
-          const app = this.apps[idx];
-          app.counters.rxPackets++;
-          app.counters.rxBytes += len;
-          app.echoReply(p.icmpSeq, now);
-          return;
-        }
-      } else if (p.icmpType === ICMP_ECHO_REQUEST) {
-        sc.rxEchoRequests++;
-        this.sendEchoReply(off, len);
-        return;
-      }
-      sc.rxUnmatched++;
-      return;
-    }
-    const idx = this.portToApp[p.dstPort];
-    if (idx < 0) {
-      sc.rxUnmatched++;
-      return;
-    }
-    const app = this.apps[idx];
-    app.counters.rxPackets++;
-    app.counters.rxBytes += len;
-    if (!Number.isNaN(arrivalNs)) app.rxLatency.record(now - arrivalNs);
-  }
-
-  // ---------------------------------------------------------------- receive flows
 
   startRxFlow(app: App): number {
     const t = app.profile;
@@ -776,26 +360,13 @@ export class HostStack implements AppHost, FrameSink {
 
   /** Snapshot of one app (appId 0 = the system: ARP). Throws for an unknown id. */
   appStats(appId: number): AppStats {
-    if (appId === 0) {
-      return snapshotAppStats(
-        SYSTEM_IDENTITY,
-        kIOUserNetworkServiceClassCTL,
-        'system',
-        this.systemCounters,
-        this.systemLatency,
-        null,
-        null,
-        0,
-      );
-    }
+    if (appId === 0) return snapshotAppStats(SYSTEM_IDENTITY, 'system', this.systemCounters, null, null, 0);
     const app = this.app(appId);
     if (app === null) throw new RangeError(`HostStack: no app with id ${appId}`);
     return snapshotAppStats(
       app.identity,
-      app.serviceClass,
       app.profile.kind,
       app.counters,
-      app.latency,
       app.rtt,
       app.rxLatency,
       app.heldCount,
@@ -805,13 +376,6 @@ export class HostStack implements AppHost, FrameSink {
   /** Snapshots of apps 1..N (not the system). */
   allAppStats(): AppStats[] {
     return this.apps.map((a) => this.appStats(a.identity.appId));
-  }
-
-  /** Live latency histogram of an app (0 = system), for merging. */
-  latencyHistogram(appId: number): LatencyHistogram {
-    const h = this.latencyById[appId];
-    if (h === undefined) throw new RangeError(`HostStack: no app with id ${appId}`);
-    return h;
   }
 
   /** Conservation totals over apps and the system. */
@@ -825,7 +389,7 @@ export class HostStack implements AppHost, FrameSink {
       inFlight: this.counters.txInFlight,
       held: 0,
     };
-    for (const c of this.countersById) {
+    for (const c of [this.systemCounters, ...this.apps.map((a) => a.counters)]) {
       r.sent += c.txSent;
       r.enqueued += c.txEnqueued;
       r.onWire += c.txCompleted;

@@ -4,7 +4,8 @@ export type { AppStats, StackAccounting } from './app-stats.ts';
 export { StackCounters } from './stack-counters.ts';
 export { App, AppCounters, type AppHost } from './apps/app.ts';
 export { BULK_BURST } from './apps/bulk-app.ts';
-export { SYSTEM_APP_ID, SYSTEM_IDENTITY, type AppIdentity } from './app-identity.ts';
+export { SYSTEM_APP_ID, type AppIdentity } from '../abi/app-identity.ts';
+export { SYSTEM_IDENTITY } from './system-identity.ts';
 export type {
   AppConfig,
   TrafficProfile,
@@ -31,3 +32,4 @@ export {
   type Scenario,
   type ScenarioApp,
 } from './scenario.ts';
+export { identitiesFor } from './app-numbering.ts';

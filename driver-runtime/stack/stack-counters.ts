@@ -3,7 +3,7 @@ export class StackCounters {
   // Per-cause Tx totals are sums of the per-app counters: see HostStack.accounting().
   /** Tx packets enqueued and not yet back from Tx completion. */
   txInFlight = 0;
-  /** Completions whose pool.timestamp still held the enqueue time (no wire time, no latency sample). */
+  /** Completed packets that asked for a wire timestamp and came back without one. */
   txNoTimestamp = 0;
   /** Rx buffers the driver holds (posted and not yet returned on Rx completion). */
   rxBuffersPosted = 0;

@@ -37,14 +37,14 @@ function fourBulk(): Scenario {
 }
 
 function wireShares(m: Machine, fromBytes: number[]): number[] {
-  const bytes = m.driver.txRings.map((r, q) => r.bytes - fromBytes[q]);
+  const bytes = Array.from(m.driver.stats.txBytes, (b, q) => b - fromBytes[q]);
   const total = bytes.reduce((a, b) => a + b, 0);
   return bytes.map((b) => b / total);
 }
 
 function measure(m: Machine, warmNs: number, runNs: number): number[] {
   m.run(warmNs);
-  const start = m.driver.txRings.map((r) => r.bytes);
+  const start = Array.from(m.driver.stats.txBytes);
   m.run(runNs);
   return wireShares(m, start);
 }
@@ -83,9 +83,9 @@ describe('scheduler policies', () => {
   it('a per-queue maximum rate caps that queue and the rest is work-conserving', () => {
     const m = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'sp', maxBps: [0, 0, 0, 200e6] } });
     m.run(200e6);
-    const start = m.driver.txRings.map((r) => r.bytes);
+    const start = Array.from(m.driver.stats.txBytes);
     m.run(1e9);
-    const q3Bits = (m.driver.txRings[3].bytes - start[3]) * 8;
+    const q3Bits = (m.driver.stats.txBytes[3] - start[3]) * 8;
     // The limiter counts wire bytes (frame + FCS + preamble + IFG): 1538 per 1514-byte frame.
     expect(q3Bits * (1538 / 1514)).toBeGreaterThan(200e6 * 0.98);
     expect(q3Bits * (1538 / 1514)).toBeLessThan(200e6 * 1.02);

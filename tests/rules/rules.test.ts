@@ -20,6 +20,7 @@ const facetime: AppIdentity = {
   name: 'FaceTime',
   bundleId: 'com.apple.FaceTime',
   executablePath: '/System/Applications/FaceTime.app/Contents/MacOS/FaceTime',
+  pid: 101,
   teamId: 'APPLE00001',
   serviceClass: 800,
 };
@@ -28,6 +29,7 @@ const backup: AppIdentity = {
   name: 'Backblaze',
   bundleId: 'com.backblaze.bzbmenu',
   executablePath: '/Library/Backblaze.bzpkg/bztransmit',
+  pid: 102,
   serviceClass: 0,
 };
 

@@ -21,6 +21,9 @@ import {
   IOUserNetworkTxCompletionQueue,
   IOUserNetworkTxSubmissionQueue,
   serviceClassToQueue,
+  kIOUserNetworkLinkStatusActive,
+  kIOUserNetworkMediaEthernet1000BaseT,
+  kIOUserNetworkMediaOptionFullDuplex,
 } from '../../driver-runtime/networking/index.ts';
 import { parseMac } from '../../driver-runtime/net/mac.ts';
 import { HostStack, type AppConfig } from '../../driver-runtime/stack/index.ts';
@@ -164,6 +167,8 @@ export interface RigOptions {
   peerMac?: string;
   peerIp?: string;
   rxBuffers?: number;
+  /** Report the link active before the stack starts, as a real driver does (default true). */
+  reportLink?: boolean;
 }
 
 export const HOST_MAC = '3c:22:fb:10:20:30';
@@ -203,6 +208,12 @@ export function makeRig(o: RigOptions): Rig {
     if (iface.RegisterEthernetInterface(mac, pool, [txs, txc, rxs, rxc], 4) !== 0)
       throw new Error('register');
     for (const q of [txs, txc, rxs, rxc]) q.SetEnable(true);
+    // A real driver reports the link once it is up; until then the stack sends nothing.
+    if (o.reportLink ?? true)
+      iface.ReportLinkStatus(
+        kIOUserNetworkLinkStatusActive,
+        kIOUserNetworkMediaEthernet1000BaseT | kIOUserNetworkMediaOptionFullDuplex,
+      );
     const linkBps = LINK_BPS[o.link ?? '1g'];
     const driver = new LoopbackDriver(scheduler, pool, txs, txc, rxs, rxc, {
       linkBps,

@@ -45,8 +45,8 @@ function expectConserved(rig: Rig): void {
     expect(s.txEnqueued).toBe(s.txCompleted + s.txErrors);
     expect(s.outstandingPackets).toBe(0);
     expect(s.outstandingBytes).toBe(0);
-    // Every completed packet gave one latency sample.
-    expect(s.latency.count).toBe(s.txCompleted);
+    // Every completed packet came back with its wire time (the driver's record of it).
+    expect(stack.counters.txNoTimestamp).toBe(0);
     // Per app: what reached the partner is exactly what completed (UDP/TCP by host port).
     const t = stack.app(s.appId)!.profile;
     if (t.kind !== 'ping' && t.kind !== 'receive') {
@@ -129,8 +129,6 @@ describe('HostStack with a loopback driver and link partner', () => {
     expect(s.txCompleted).toBe(s.txSent);
     expect(rig.partner.sinkPackets[3478]).toBe(s.txSent);
     expect(rig.partner.sinkBytes[3478]).toBe(s.txSent * size);
-    // Paced, alone on the link: latency is just its own serialization (≈ (1100+12)·8 ns).
-    expect(s.latency.max).toBeLessThan(20_000);
     expectConserved(rig);
   });
 

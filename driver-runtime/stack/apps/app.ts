@@ -6,7 +6,7 @@
  */
 import type { EventHandler, EventId, Scheduler } from '../../sim/scheduler.ts';
 import { NO_EVENT } from '../../sim/scheduler.ts';
-import type { AppIdentity } from '../app-identity.ts';
+import type { AppIdentity } from '../../abi/app-identity.ts';
 import type { FlowTemplate } from '../../net/flow-template.ts';
 import { LatencyHistogram } from '../latency-histogram.ts';
 import type { AppConfig, TrafficProfile } from '../traffic-profile.ts';
@@ -64,8 +64,6 @@ export abstract class App implements EventHandler {
   readonly profile: TrafficProfile;
   readonly serviceClass: number;
   readonly counters = new AppCounters();
-  /** Tx latency: wire time stamped by the driver − the stack's enqueue time. */
-  readonly latency = new LatencyHistogram();
   /** Ping round-trip times. */
   readonly rtt = new LatencyHistogram();
   /** Rx wait: stack reap time − the driver's receive timestamp (UDP/TCP frames of this app). */

@@ -8,7 +8,7 @@
 import type { BulkProfile } from '../traffic-profile.ts';
 import { NO_EVENT } from '../../sim/scheduler.ts';
 import { App, type AppHost } from './app.ts';
-import type { AppIdentity } from '../app-identity.ts';
+import type { AppIdentity } from '../../abi/app-identity.ts';
 import type { AppConfig } from '../traffic-profile.ts';
 
 export const BULK_BURST = 32;

@@ -1,6 +1,6 @@
 /** Web-like sender: bursts of N packets separated by exponential gaps (Poisson burst starts). */
 import type { Prng } from '../../sim/prng.ts';
-import type { AppIdentity } from '../app-identity.ts';
+import type { AppIdentity } from '../../abi/app-identity.ts';
 import type { AppConfig, BurstyProfile } from '../traffic-profile.ts';
 import { App, type AppHost } from './app.ts';
 

@@ -1,6 +1,6 @@
 /** Makes the App subclass for a config's traffic kind. */
 import type { Prng } from '../../sim/prng.ts';
-import type { AppIdentity } from '../app-identity.ts';
+import type { AppIdentity } from '../../abi/app-identity.ts';
 import type { AppConfig } from '../traffic-profile.ts';
 import type { App, AppHost } from './app.ts';
 import { BulkApp } from './bulk-app.ts';
