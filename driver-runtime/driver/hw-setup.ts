@@ -123,3 +123,31 @@ export function programTxScheduler(mmio: Mmio, options: TxPolicy, linkBps: numbe
 function rateFactor(ratio: number): number {
   return Math.min(0x0fffffff, Math.round(ratio * 16384));
 }
+
+/** Stops DMA and interrupts: masks set, receiver and transmitter and every queue disabled. */
+export function quiesceHardware(mmio: Mmio): void {
+  if (mmio.removed) return;
+  mmio.wr32(R.EIMC, 0xffffffff);
+  mmio.wr32(R.IMC, 0xffffffff);
+  mmio.wr32(R.TCTL, 0);
+  mmio.wr32(R.RCTL, 0);
+  for (let q = 0; q < R.NUM_QUEUES; q++) {
+    mmio.wr32(R.TXDCTL(q), 0);
+    mmio.wr32(R.RXDCTL(q), 0);
+  }
+  mmio.rd32(R.ICR);
+}
+
+/** The station address the EEPROM loaded into RAL0/RAH0. */
+export function readMac(mmio: Mmio): Uint8Array {
+  const lo = mmio.rd32(R.RAL(0));
+  const hi = mmio.rd32(R.RAH(0));
+  return Uint8Array.of(
+    lo & 0xff,
+    (lo >>> 8) & 0xff,
+    (lo >>> 16) & 0xff,
+    lo >>> 24,
+    hi & 0xff,
+    (hi >>> 8) & 0xff,
+  );
+}

@@ -37,7 +37,7 @@ import {
   invalidDriverOptions,
   type DriverOptions,
 } from './driver-options.ts';
-import { DriverStats, type NetstatRow } from './driver-stats.ts';
+import { DriverStats, netstatRow, type NetstatRow } from './driver-stats.ts';
 import { DriverEventLog, type DriverEventKind } from './driver-events.ts';
 import {
   createEventSources,
@@ -50,16 +50,16 @@ import {
 } from './driver-ivars.ts';
 import { FlowTable } from './flow-table.ts';
 import * as R from './hw-regs.ts';
-import { programHardware, programTxScheduler, resetHardware } from './hw-setup.ts';
+import { programHardware, programTxScheduler, quiesceHardware, readMac, resetHardware } from './hw-setup.ts';
+import { linkBitsPerSecond, mediaFor, ringByteLimit } from './link-speed.ts';
 import { Mmio } from './mmio.ts';
 import type { PciProvider } from './pci-provider.ts';
 import { RxFilters } from './rx-filters.ts';
 import { RxPath } from './rx-path.ts';
-import type { RxRing } from './rx-ring.ts';
 import { TxPath } from './tx-path.ts';
 import { invalidTxPolicy, withTxPolicy, type TxPolicy } from './tx-policy.ts';
 import type { TxRing } from './tx-ring.ts';
-import { Watchdog, type WatchdogState } from './watchdog.ts';
+import { Watchdog } from './watchdog.ts';
 
 /**
  * The NetLanes NIC driver: an IOUserNetworkEthernet dext for the SIM-I2xx (I210-like) NIC,
@@ -105,10 +105,6 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
 
   // ---------------------------------------------------------------- read-only views
 
-  get isEnabled(): boolean {
-    return this.enabled;
-  }
-
   /** True once a surprise removal was detected (stays true after Stop, for the record). */
   get deviceRemoved(): boolean {
     return this.removalDetected || (this.iv.mmio?.removed ?? false);
@@ -122,10 +118,6 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     return this.iv.txRings;
   }
 
-  get rxRings(): readonly RxRing[] {
-    return this.iv.rxRings;
-  }
-
   get classifier(): TxPath['classifier'] {
     return this.tx.classifier;
   }
@@ -134,21 +126,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     return this.tx.shaper;
   }
 
-  /** Bytes waiting in the class queue of hardware queue `q`. */
-  softwareQueueBytes(q: number): number {
-    return this.tx.queueBytes(q);
-  }
-
-  get watchdogState(): Readonly<WatchdogState> {
-    return this.watchdog.state;
-  }
-
   get hangsDetected(): number {
     return this.watchdog.state.hangsDetected;
-  }
-
-  get rxOverruns(): number {
-    return this.watchdog.state.rxOverruns;
   }
 
   get resets(): number {
@@ -200,7 +179,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     const status = iv.mmio.rd32(R.STATUS);
     if (iv.mmio.removed) return this.failStart(kIOReturnNoDevice, `STATUS read 0x${status.toString(16)}`);
     resetHardware(iv.mmio);
-    const mac = this.readMac(iv.mmio);
+    const mac = readMac(iv.mmio);
 
     ret = pci.ConfigureInterrupts(kIOInterruptTypePCIMessagedX, R.OTHER_VECTOR + 1, R.OTHER_VECTOR + 1, 0);
     if (ret !== kIOReturnSuccess) return this.failStart(ret, 'ConfigureInterrupts');
@@ -211,7 +190,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
 
     ret = createPoolAndQueues(this, iv, this.options, this.handlers);
     if (ret !== kIOReturnSuccess) return this.failStart(ret, 'pool and queues');
-    ret = createRings(iv, this.options, this.byteLimitFor());
+    ret = createRings(iv, this.options, this.ringByteLimit());
     if (ret !== kIOReturnSuccess) return this.failStart(ret, 'descriptor rings');
     ret = createEventSources(this, iv, this.handlers);
     if (ret !== kIOReturnSuccess) return this.failStart(ret, 'event sources');
@@ -284,25 +263,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       pollTimer: iv.pollTimer!,
       policy: () => this.policy,
       linkUp: () => this.linkUp,
-      linkBitsPerSecond: () => this.linkBitsPerSecond(),
+      linkBitsPerSecond: () => linkBitsPerSecond(this.iv.mmio),
       updateLink: () => this.updateLink(),
       scheduleReset: (reason) => this.scheduleReset(reason),
       pollQueue: (vector) => this.queueInterrupt(vector),
       logEvent: (kind, detail, level) => this.logEvent(kind, detail, level),
     });
-  }
-
-  private readMac(mmio: Mmio): Uint8Array {
-    const lo = mmio.rd32(R.RAL(0));
-    const hi = mmio.rd32(R.RAH(0));
-    return Uint8Array.of(
-      lo & 0xff,
-      (lo >>> 8) & 0xff,
-      (lo >>> 16) & 0xff,
-      lo >>> 24,
-      hi & 0xff,
-      (hi >>> 8) & 0xff,
-    );
   }
 
   /** Every event source calls one of these on the default queue; each checks the state first. */
@@ -335,7 +301,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (enable === this.enabled) return kIOReturnSuccess;
     this.runtime.tracer.info('driver', `SetInterfaceEnable(${enable})`);
     if (enable) {
-      for (const r of iv.txRings) r.byteLimit = this.byteLimitFor();
+      for (const r of iv.txRings) r.byteLimit = this.ringByteLimit();
       this.tx.resetAqm();
       programHardware(
         iv.mmio,
@@ -345,7 +311,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
         this.filters.longPacketLimit(),
         this.filters.flags(),
       );
-      programTxScheduler(iv.mmio, this.policy, this.linkBitsPerSecond());
+      programTxScheduler(iv.mmio, this.policy, linkBitsPerSecond(this.iv.mmio));
       this.filters.writeMulticastTable(iv.mmio);
       for (const q of [iv.txs!, iv.txc!, iv.rxs!, iv.rxc!]) q.SetEnable(true);
       for (const s of iv.interruptSources) s.SetEnable(true);
@@ -358,7 +324,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       this.enabled = false;
       iv.watchdog!.WakeAtTime(kIOTimerClockMachAbsoluteTime, Infinity, 0);
       for (const s of iv.interruptSources) s.SetEnable(false);
-      this.quiesceHardware(iv.mmio);
+      quiesceHardware(iv.mmio);
       this.tx.reclaimAll();
       this.rx.reclaimAll();
       for (const q of [iv.txs!, iv.rxs!]) q.SetEnable(false);
@@ -366,41 +332,6 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       // Completion queues stay enabled until the stack has the aborted packets back.
     }
     return kIOReturnSuccess;
-  }
-
-  /** Stops DMA and interrupts: queue enables off, masks set. */
-  private quiesceHardware(mmio: Mmio): void {
-    if (mmio.removed) return;
-    mmio.wr32(R.EIMC, 0xffffffff);
-    mmio.wr32(R.IMC, 0xffffffff);
-    mmio.wr32(R.TCTL, 0);
-    mmio.wr32(R.RCTL, 0);
-    for (let q = 0; q < R.NUM_QUEUES; q++) {
-      mmio.wr32(R.TXDCTL(q), 0);
-      mmio.wr32(R.RXDCTL(q), 0);
-    }
-    mmio.rd32(R.ICR);
-  }
-
-  /**
-   * BQL-style byte limit per hardware ring: enough for two interrupt intervals at line
-   * rate (so completions reaped once per interrupt never starve the wire) plus one max
-   * frame, and never less than two max frames.
-   */
-  private byteLimitFor(): number {
-    const perInterval = (this.linkBitsPerSecond() / 8) * this.options.itrUs * 1e-6;
-    return Math.max(2 * 1522, Math.ceil(2 * perInterval) + 1522);
-  }
-
-  private linkBitsPerSecond(): number {
-    const mmio = this.iv.mmio;
-    if (!mmio || mmio.removed) return 1e9;
-    const status = mmio.rd32(R.STATUS);
-    if (status & R.STATUS_10G) return 10e9;
-    if (status & R.STATUS_2G5) return 2.5e9;
-    const speed = (status & R.STATUS_SPEED_MASK) >>> R.STATUS_SPEED_SHIFT;
-    // SPEED field: 00 = 10, 01 = 100, 10/11 = 1000 Mb/s.
-    return speed >= 2 ? 1e9 : speed === 1 ? 1e8 : 1e7;
   }
 
   // ---------------------------------------------------------------- interrupts and link
@@ -445,22 +376,23 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       return;
     }
     this.linkUp = true;
-    const bps = this.linkBitsPerSecond();
-    const media =
-      bps >= 10e9
-        ? kIOUserNetworkMediaEthernet10GBaseT
-        : bps >= 2.5e9
-          ? kIOUserNetworkMediaEthernet2500BaseT
-          : kIOUserNetworkMediaEthernet1000BaseT;
+    const bps = linkBitsPerSecond(mmio);
     this.logEvent('link-up', `Link is Up ${bps / 1e6} Mbps Full Duplex`);
     for (const r of this.iv.txRings) {
-      r.byteLimit = this.byteLimitFor();
+      r.byteLimit = this.ringByteLimit();
       r.lastProgressNs = this.runtime.scheduler.now;
     }
     this.ReportDataBandwidths(bps, bps, 0, 0);
     // Rate factors are relative to the link: reprogram them for the new speed.
     programTxScheduler(mmio, this.policy, bps);
-    this.ReportLinkStatus(kIOUserNetworkLinkStatusActive, media | kIOUserNetworkMediaOptionFullDuplex);
+    this.ReportLinkStatus(
+      kIOUserNetworkLinkStatusActive,
+      mediaFor(bps) | kIOUserNetworkMediaOptionFullDuplex,
+    );
+  }
+
+  private ringByteLimit(): number {
+    return ringByteLimit(linkBitsPerSecond(this.iv.mmio), this.options.itrUs);
   }
 
   private reportLinkDown(): void {
@@ -556,7 +488,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     this.policy = next;
     this.tx.setMarking(next.pcp);
     const mmio = this.iv.mmio;
-    if (mmio && !mmio.removed) programTxScheduler(mmio, next, this.linkBitsPerSecond());
+    if (mmio && !mmio.removed) programTxScheduler(mmio, next, linkBitsPerSecond(this.iv.mmio));
     return kIOReturnSuccess;
   }
 
@@ -582,19 +514,6 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
 
   netstat(): NetstatRow {
     this.updateStats();
-    const s = this.stats;
-    const mac = Array.from(this.macAddress, (b) => b.toString(16).padStart(2, '0')).join(':');
-    return {
-      name: 'en0',
-      mtu: this.filters.mtu,
-      address: mac,
-      Ipkts: s.total(s.rxPackets),
-      Ierrs: s.crcErrors + s.rxErrors + s.rxMissed,
-      Opkts: s.total(s.txPackets),
-      Oerrs:
-        s.drops.swQueueFull + s.drops.aqm + s.drops.capExceeded + s.drops.completionFull + s.drops.aborted,
-      Coll: 0,
-      Drop: s.rxNoBuffer,
-    };
+    return netstatRow(this.stats, this.filters.mtu, this.macAddress);
   }
 }
