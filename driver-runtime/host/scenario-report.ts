@@ -1,6 +1,6 @@
 import { FCS_BYTES, IFG_BYTES, LINK_BPS, PREAMBLE_BYTES, type LinkSpeed } from '../sim/units.ts';
 import { appLatency, type LatencyFigures } from '../abi/stats-reader.ts';
-import type { NetstatRow } from '../driver/driver-stats.ts';
+import type { DriverDrops, NetstatRow } from '../driver/driver-stats.ts';
 import type { Machine } from './machine.ts';
 import { bufferbloatGrade, type Grade } from './bufferbloat-grade.ts';
 import { decide } from '../rules/rule-matching.ts';
@@ -49,6 +49,8 @@ export interface ScenarioReport {
   /** Wire time used by transmitted frames (incl. preamble, FCS, IFG) / elapsed time. */
   linkUtilisation: number;
   netstat: NetstatRow;
+  /** What the driver dropped or aborted, by cause. */
+  driverDrops: DriverDrops;
   capturedFrames: number;
 }
 
@@ -113,6 +115,7 @@ export function buildReport(machine: Machine, durationNs: number): ScenarioRepor
     queues,
     linkUtilisation: wireBits / (LINK_BPS[machine.link] * seconds),
     netstat,
+    driverDrops: { ...s.drops },
     capturedFrames: machine.tap ? machine.tap.txFrames + machine.tap.rxFrames : 0,
   };
 }

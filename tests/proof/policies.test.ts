@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { Machine } from '../../driver-runtime/host/machine.ts';
 import type { Scenario } from '../../driver-runtime/stack/scenario.ts';
 import { levelToQueue, type RuleSet } from '../../driver-runtime/rules/rule-types.ts';
+import { ParsedFrame } from '../../driver-runtime/net/parsed-frame.ts';
+import { parseFrame } from '../../driver-runtime/net/parser.ts';
+import { IPPROTO_TCP } from '../../driver-runtime/net/constants.ts';
 
 /** Four greedy senders, one per hardware queue by service class (BK→0, BE→1, VI→2, VO→3). */
 function fourBulk(): Scenario {
@@ -34,6 +37,20 @@ function fourBulk(): Scenario {
       },
     })),
   };
+}
+
+/** Records, for every TCP frame the NIC sends, its source port, IP id and Tx queue. */
+function spyOnWire(m: Machine): { port: number; ipId: number; queue: number }[] {
+  const frames: { port: number; ipId: number; queue: number }[] = [];
+  const p = new ParsedFrame();
+  m.nic.connectWire({
+    frameFromNic: (frame, offset, length, sfd, queue) => {
+      parseFrame(frame, offset, length, p);
+      if (p.proto === IPPROTO_TCP) frames.push({ port: p.srcPort, ipId: p.ipId, queue });
+      m.partner.frameFromNic(frame, offset, length, sfd, queue);
+    },
+  });
+  return frames;
 }
 
 function wireShares(m: Machine, fromBytes: number[]): number[] {
@@ -95,12 +112,17 @@ describe('scheduler policies', () => {
 
   it('policies and rule sets change while traffic flows, atomically and without losing a packet', () => {
     const m = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'sp' } });
+    const wire = spyOnWire(m);
     m.run(100e6);
     expect(
       m.within(() => m.driver.setTxPolicy({ txScheduler: 'drr', drrQuanta: [1514, 1514, 1514, 1514] })),
     ).toBe(0);
+    m.run(50e6);
+    // Send every app to Queue 0 by rule, mid-flight. The cut in each app's stream: the first
+    // packet the driver has not drained yet (the submission queue is empty between events;
+    // a bulk app's held packets are not submitted yet). IP ids number each app's packets.
+    const cut = m.stack.apps.map((a) => (a.ipId - a.heldCount) & 0xffff);
     const gen0 = m.driver.classifier.generation;
-    // Send every app to Queue 0 by rule, mid-flight.
     const allLow: RuleSet = {
       version: 1,
       rules: [{ id: 'all-low', match: { path: '/Applications/*' }, priority: 'low', enabled: true }],
@@ -108,11 +130,21 @@ describe('scheduler policies', () => {
     m.setRules(allLow);
     expect(m.driver.classifier.generation).toBe(gen0 + 1);
     m.run(300e6);
-    const view = m.driver.statsView!;
-    for (let app = 1; app <= 4; app++) expect(view.app.currentQueue[app]).toBe(levelToQueue('low'));
+    // Atomic: every app's packets before its cut used its old queue, every one after it Queue 0.
+    m.stack.apps.forEach((app, i) => {
+      const frames = wire.filter((f) => f.port === app.profile.srcPort);
+      const before = frames.filter((f) => ((f.ipId - cut[i]) & 0xffff) >= 0x8000);
+      const after = frames.filter((f) => ((f.ipId - cut[i]) & 0xffff) < 0x8000);
+      expect(before.length).toBeGreaterThan(0);
+      expect(after.length).toBeGreaterThan(0);
+      for (const f of before) expect(f.queue).toBe(i);
+      for (const f of after) expect(f.queue).toBe(levelToQueue('low'));
+    });
     // Bad policies are refused whole and change nothing.
+    const policyBefore = m.driver.txPolicy;
     expect(m.within(() => m.driver.setTxPolicy({ floors: [0.6, 0.6, 0, 0] }))).not.toBe(0);
-    expect(m.driver.options.floors).toEqual([0, 0, 0, 0]);
+    expect(m.driver.txPolicy).toBe(policyBefore);
+    expect(m.driver.txPolicy.floors).toEqual([0, 0, 0, 0]);
     m.drain();
     const acc = m.stack.accounting();
     expect(acc.inFlight).toBe(0);
@@ -127,8 +159,10 @@ describe('scheduler policies', () => {
       rules: [{ id: 'cap', match: { bundleId: 'test.bulk0' }, priority: 'low', capBps: 10e6, enabled: true }],
     };
     const m = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'drr' }, rules: capped });
+    const wire = spyOnWire(m);
     m.run(300e6);
-    expect(m.driver.shaper.heldCount()).toBeGreaterThan(0);
+    const held = m.driver.shaper.heldCount();
+    expect(held).toBeGreaterThan(0);
     m.setRules({ version: 1, rules: [] });
     expect(m.driver.shaper.heldCount()).toBe(0);
     m.run(100e6);
@@ -136,6 +170,18 @@ describe('scheduler policies', () => {
     const acc = m.stack.accounting();
     expect(acc.inFlight).toBe(0);
     expect(acc.enqueued).toBe(acc.onWire + acc.errors);
+    // In order: the capped app's packets reached the wire in the order it sent them, before
+    // and after the cap went away; the only gaps are packets the driver dropped and said so.
+    const ids = wire.filter((f) => f.port === m.stack.apps[0].profile.srcPort).map((f) => f.ipId);
+    expect(ids.length).toBeGreaterThan(held);
+    let missing = 0;
+    for (let i = 1; i < ids.length; i++) {
+      const step = (ids[i] - ids[i - 1]) & 0xffff;
+      expect(step).toBeGreaterThanOrEqual(1);
+      expect(step).toBeLessThan(0x8000);
+      missing += step - 1;
+    }
+    expect(missing).toBe(m.stack.appStats(1).txErrors);
     m.shutdown();
   });
 

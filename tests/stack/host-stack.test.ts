@@ -1,4 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import {
+  kIOUserNetworkLinkStatusActive,
+  kIOUserNetworkLinkStatusInactive,
+  kIOUserNetworkMediaEthernet1000BaseT,
+  kIOUserNetworkMediaEthernetNone,
+} from '../../driver-runtime/networking/constants.ts';
 import { ParsedFrame } from '../../driver-runtime/net/parsed-frame.ts';
 import { frameChecksumsValid } from '../../driver-runtime/net/parser.ts';
 import { FRAME_ARP, FRAME_IPV4_UDP, parseFrameKind } from '../../driver-runtime/net/frame-kind.ts';
@@ -171,10 +177,12 @@ describe('HostStack with a loopback driver and link partner', () => {
     expect(s.txStalls).toBeGreaterThan(0);
     expect(s.txDropQueueFull + s.txDropPoolEmpty).toBe(0);
     expect(s.txCompleted).toBeGreaterThan(0.99 * (0.2e9 / ((1514 + 24) * 8)));
+    // Refused by the full queue and kept: freed unsent, and counted, when the app stops.
+    expect(s.heldPackets).toBeGreaterThan(0);
     rig.stack.stop();
     rig.scheduler.runUntil(SECOND);
     expectConserved(rig);
-    expect(rig.stack.appStats(1).txUnsentAtStop).toBeGreaterThanOrEqual(0);
+    expect(rig.stack.appStats(1).txUnsentAtStop).toBe(s.heldPackets);
   });
 
   it('counts queue-full drops for non-bulk apps and keeps sent = on wire + drops', () => {
@@ -412,6 +420,39 @@ describe('HostStack bursts and interface bring-up', () => {
     expect(rig.stack.counters.arpResolvedAtNs).toBeLessThan(6 * MS);
     runAndDrain(rig, 100 * MS);
     expect(rig.stack.appStats(1).pingReplies).toBeGreaterThan(5);
+    expectConserved(rig);
+  });
+});
+
+describe('HostStack and the link status the driver reports', () => {
+  it('a link never reported is down: nothing is sent until the driver reports it active', () => {
+    const rig = makeRig({ apps: [constantApp('call', 4243, 1e6, 200)], reportLink: false });
+    rig.stack.start();
+    rig.scheduler.runUntil(50 * MS);
+    expect(rig.partner.counters.fromNicFrames).toBe(0);
+    expect(rig.stack.appStats(0).txDropInterfaceDown).toBeGreaterThan(0); // ARP requests refused
+    expect(rig.stack.counters.arpResolvedAtNs).toBe(-1);
+    rig.iface.ReportLinkStatus(kIOUserNetworkLinkStatusActive, kIOUserNetworkMediaEthernet1000BaseT);
+    rig.scheduler.runUntil(51 * MS);
+    expect(rig.stack.counters.arpResolvedAtNs).toBeGreaterThanOrEqual(50 * MS);
+    runAndDrain(rig, 100 * MS);
+    expect(rig.stack.appStats(1).txCompleted).toBeGreaterThan(0);
+    expectConserved(rig);
+  });
+
+  it('a link reported inactive stops new traffic at once; active again resumes it', () => {
+    const rig = makeRig({ apps: [constantApp('call', 4244, 1e6, 200)] });
+    rig.stack.start();
+    rig.scheduler.runUntil(20 * MS);
+    rig.iface.ReportLinkStatus(kIOUserNetworkLinkStatusInactive, kIOUserNetworkMediaEthernetNone);
+    const before = rig.partner.counters.fromNicFrames;
+    rig.scheduler.runUntil(40 * MS);
+    expect(rig.partner.counters.fromNicFrames - before).toBeLessThanOrEqual(1); // one in flight at most
+    expect(rig.stack.appStats(1).txDropInterfaceDown).toBeGreaterThan(0);
+    rig.iface.ReportLinkStatus(kIOUserNetworkLinkStatusActive, kIOUserNetworkMediaEthernet1000BaseT);
+    const resumed = rig.partner.counters.fromNicFrames;
+    runAndDrain(rig, 60 * MS);
+    expect(rig.partner.counters.fromNicFrames).toBeGreaterThan(resumed);
     expectConserved(rig);
   });
 });
