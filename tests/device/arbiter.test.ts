@@ -54,7 +54,7 @@ const MODE_REG: Record<Mode, number> = {
   fifo: R.TXSCHED_FIFO,
   sp: R.TXSCHED_SP,
   drr: R.TXSCHED_DRR,
-  'sp-drr': R.TXSCHED_SP_OVER_DRR,
+  'sp-drr': R.TXSCHED_SP_DRR,
 };
 
 function runDevice(
@@ -167,7 +167,7 @@ describe('DRR long-run shares', () => {
   it('SP over DRR: the strict queue takes what it needs, the rest is shared by quanta', () => {
     const rig = new Rig({ txRingSize: 64, rxRingSize: 16 }).startHw();
     rig.write(R.TQAVCTRL, R.TQAVCTRL_TRANSMIT_MODE);
-    rig.write(R.TXSCHED, R.TXSCHED_SP_OVER_DRR);
+    rig.write(R.TXSCHED, R.TXSCHED_SP_DRR);
     rig.write(R.TXARB, 0b00_01_10_11);
     [0, 1518, 3036, 0].forEach((qu, q) => rig.write(R.TXQWRR(q), qu));
     // Queue 3 is strict and rate limited to 1/10 of the link; 1 and 2 share 1:2.

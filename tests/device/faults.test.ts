@@ -4,7 +4,7 @@ import * as R from '../../driver-runtime/device/registers.ts';
 import { MAC, makeFrame, Rig } from './fixture.ts';
 
 function expectDmaError(rig: Rig, q: number): void {
-  expect(rig.read(R.TXDCTL(q)) & R.XDCTL_ENABLE).toBe(0);
+  expect(rig.read(R.TXDCTL(q)) & R.TXDCTL_ENABLE).toBe(0);
   expect(rig.nic.core.tx.dmaErrors[q]).toBe(1);
   expect(rig.vectors()).toContain(4);
   expect(rig.read(R.ICR) & R.ICR_DOUTSYNC).toBe(R.ICR_DOUTSYNC);

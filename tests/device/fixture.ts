@@ -130,7 +130,7 @@ export class Rig {
       const v = R.IVAR_VALID;
       this.write(R.IVAR(0), 0 | v | ((0 | v) << 8) | ((1 | v) << 16) | ((1 | v) << 24));
       this.write(R.IVAR(1), 2 | v | ((2 | v) << 8) | ((3 | v) << 16) | ((3 | v) << 24));
-      this.write(R.IVAR_MISC, (R.MSIX_OTHER_VECTOR | v) << 8);
+      this.write(R.IVAR_MISC, (R.OTHER_VECTOR | v) << 8);
       this.write(R.EIAC, 0x1f);
       this.write(R.EIMS, 0x1f);
     }
@@ -155,7 +155,7 @@ export class Rig {
     this.write(R.TDH(q), 0);
     this.write(R.TDT(q), 0);
     this.txTail[q] = 0;
-    this.write(R.TXDCTL(q), R.XDCTL_ENABLE);
+    this.write(R.TXDCTL(q), R.TXDCTL_ENABLE);
   }
 
   setupRxRing(q: number): void {
@@ -171,7 +171,7 @@ export class Rig {
     this.write(R.SRRCTL(q), R.SRRCTL_DESCTYPE_ADV_ONEBUF | 2);
     this.write(R.RDH(q), 0);
     for (let i = 0; i < n; i++) this.postRxDescriptor(q, i);
-    this.write(R.RXDCTL(q), R.XDCTL_ENABLE);
+    this.write(R.RXDCTL(q), R.RXDCTL_ENABLE);
     this.write(R.RDT(q), n - 1);
   }
 
@@ -199,7 +199,7 @@ export class Rig {
       const d = this.txRing[q] + this.txTail[q] * 16;
       v.setUint32(d, (o.vlan << 16) >>> 0, true);
       v.setUint32(d + 4, 0, true);
-      v.setUint32(d + 8, (R.TXD_CMD_DEXT | (R.TXD_DTYP_CONTEXT << R.TXD_DTYP_SHIFT)) >>> 0, true);
+      v.setUint32(d + 8, (R.TXD_CMD_DEXT | (R.TXD_DTYP_CONTEXT_CODE << R.TXD_DTYP_SHIFT)) >>> 0, true);
       v.setUint32(d + 12, 0, true);
       this.txTail[q] = (this.txTail[q] + 1) % n;
     }
@@ -225,7 +225,7 @@ export class Rig {
       } else {
         v.setUint32(
           d + 8,
-          (cmd | R.TXD_CMD_DEXT | (R.TXD_DTYP_DATA << R.TXD_DTYP_SHIFT) | fieldLen) >>> 0,
+          (cmd | R.TXD_CMD_DEXT | (R.TXD_DTYP_DATA_CODE << R.TXD_DTYP_SHIFT) | fieldLen) >>> 0,
           true,
         );
         v.setUint32(d + 12, (data.length << 14) >>> 0, true);

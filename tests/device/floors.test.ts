@@ -309,7 +309,7 @@ const MODE_REG: Record<Mode, number> = {
   fifo: R.TXSCHED_FIFO,
   sp: R.TXSCHED_SP,
   drr: R.TXSCHED_DRR,
-  'sp-drr': R.TXSCHED_SP_OVER_DRR,
+  'sp-drr': R.TXSCHED_SP_DRR,
 };
 const slots = (txarb: number): number[] => [0, 1, 2, 3].map((k) => (txarb >> (2 * k)) & 3);
 

@@ -66,11 +66,11 @@ describe('register file', () => {
     expect(s25 & R.STATUS_LU).toBe(R.STATUS_LU);
     expect(s25 & R.STATUS_FD).toBe(R.STATUS_FD);
     expect((s25 >> 6) & 3).toBe(2);
-    expect(s25 & R.STATUS_SPEED_2500).toBe(R.STATUS_SPEED_2500);
+    expect(s25 & R.STATUS_2G5).toBe(R.STATUS_2G5);
     const s10 = new Rig({ linkSpeed: '10g' }).read(R.STATUS);
-    expect(s10 & R.STATUS_SPEED_10G).toBe(R.STATUS_SPEED_10G);
-    expect(s10 & R.STATUS_SPEED_2500).toBe(0);
-    expect(new Rig({ linkSpeed: '1g' }).read(R.STATUS) & (R.STATUS_SPEED_2500 | R.STATUS_SPEED_10G)).toBe(0);
+    expect(s10 & R.STATUS_10G).toBe(R.STATUS_10G);
+    expect(s10 & R.STATUS_2G5).toBe(0);
+    expect(new Rig({ linkSpeed: '1g' }).read(R.STATUS) & (R.STATUS_2G5 | R.STATUS_10G)).toBe(0);
   });
 
   const READ_ONLY: [string, number][] = [

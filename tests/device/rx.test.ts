@@ -220,7 +220,7 @@ describe('Rx filtering and DMA', () => {
     rig.write(R.RCTL, R.RCTL_EN | R.RCTL_LPE | R.RCTL_SECRC);
     rig.write(R.RXDCTL(0), 0);
     rig.write(R.SRRCTL(0), R.SRRCTL_DESCTYPE_ADV_ONEBUF | 1);
-    rig.write(R.RXDCTL(0), R.XDCTL_ENABLE);
+    rig.write(R.RXDCTL(0), R.RXDCTL_ENABLE);
     const frame = makeFrame(3000, MAC);
     rig.nic.receiveFromWire(frame, 0, 3000);
     expect([0, 1, 2].map((i) => rig.rxDescriptor(0, i).status & 3)).toEqual([1, 1, 3]);

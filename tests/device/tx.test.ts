@@ -7,9 +7,9 @@ describe('Tx path (qtest style)', () => {
     const rig = new Rig().startHw();
     const frame = makeFrame(64);
     const i = rig.send(0, frame);
-    expect(rig.txDescriptor(0, i).d3 & R.TXD_STAT_DD).toBe(0);
+    expect(rig.txDescriptor(0, i).d3 & R.TXD_STA_DD).toBe(0);
     rig.run(10_000);
-    expect(rig.txDescriptor(0, i).d3 & R.TXD_STAT_DD).toBe(R.TXD_STAT_DD);
+    expect(rig.txDescriptor(0, i).d3 & R.TXD_STA_DD).toBe(R.TXD_STA_DD);
     expect(rig.read(R.TDH(0))).toBe(1);
     expect(rig.peer.frames).toHaveLength(1);
     expect(Array.from(rig.peer.frames[0].bytes)).toEqual(Array.from(frame));
@@ -36,7 +36,7 @@ describe('Tx path (qtest style)', () => {
     const frame = makeFrame(200);
     const i = rig.send(1, frame, { legacy: true });
     rig.run(10_000);
-    expect(rig.memory.u8[rig.txRing[1] + i * 16 + 12] & R.TXD_STAT_DD).toBe(1);
+    expect(rig.memory.u8[rig.txRing[1] + i * 16 + 12] & R.TXD_STA_DD).toBe(1);
     expect(Array.from(rig.peer.frames[0].bytes)).toEqual(Array.from(frame));
   });
 
@@ -108,7 +108,7 @@ describe('Tx path (qtest style)', () => {
 
   it('TSWB writes the SFD time (integer ns, little-endian) into qword0 of the EOP descriptor', () => {
     const rig = new Rig({ linkSpeed: '2.5g' }).startHw();
-    rig.write(R.TXDCTL(0), R.XDCTL_ENABLE | R.TXDCTL_TSWB);
+    rig.write(R.TXDCTL(0), R.TXDCTL_ENABLE | R.TXDCTL_TSWB);
     rig.run(1234.5);
     const eops: number[] = [];
     for (let k = 0; k < 5; k++) eops.push(rig.txPush(0, makeFrame(60 + k * 3)));
