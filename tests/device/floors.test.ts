@@ -9,7 +9,7 @@ import { Prng } from '../../driver-runtime/sim/prng.ts';
 import * as R from '../../driver-runtime/device/registers.ts';
 import { makeFrame, Rig } from './fixture.ts';
 
-const ONE = 1 << 14;
+const ONE = R.TXQMIN_RF_ONE;
 /** TXQMIN value for a floor of 1/`factor` of the link. */
 const floor = (factor: number): number => (R.TXQMIN_ENABLE | Math.round(factor * ONE)) >>> 0;
 /** TXARB with queue 3 in slot 0 (highest) down to queue 0 in slot 3. */
@@ -82,7 +82,8 @@ describe('TXQMIN registers', () => {
     rig.write(R.TXQMIN(2), 0xffffffff);
     expect(rig.read(R.TXQMIN(2))).toBe(0x8fffffff);
     rig.write(R.TXQMIN(1), floor(16));
-    expect(rig.read(R.TXQMIN(1))).toBe((R.TXQMIN_ENABLE | (16 << 14)) >>> 0);
+    // Enable b31 | 16.0 in 14.14 fixed point (device/README).
+    expect(rig.read(R.TXQMIN(1))).toBe(0x80040000);
     rig.write(R.CTRL, R.CTRL_RST);
     expect(rig.read(R.TXQMIN(1))).toBe(0);
     expect(rig.nic.core.tx.floors.active).toBe(0);
@@ -90,7 +91,7 @@ describe('TXQMIN registers', () => {
 
   it('enable bit clear or factor 0 = no floor', () => {
     const rig = new Rig();
-    rig.write(R.TXQMIN(0), 16 << 14);
+    rig.write(R.TXQMIN(0), 16 * ONE);
     rig.write(R.TXQMIN(1), R.TXQMIN_ENABLE);
     expect(rig.nic.core.tx.floors.active).toBe(0);
     rig.write(R.TXQMIN(2), floor(2));
@@ -314,7 +315,7 @@ describe('floor + max-rate limiter on the same queue', () => {
       const rig = spRig();
       rig.write(R.TXQMIN(0), floor(floorFactor));
       rig.write(R.RTTDQSEL, 0);
-      rig.write(R.RTTBCNRC, R.RTTBCNRC_RS_ENA | (maxFactor << 14));
+      rig.write(R.RTTBCNRC, R.RTTBCNRC_RS_ENA | (maxFactor * R.RTTBCNRC_RF_ONE));
       saturate(rig, [0, 3], 30_000, () => 1514);
       // Steady state (skip the limiter's initial TXQBURST burst).
       const frames = rig.peer.frames;
