@@ -128,8 +128,8 @@ export class NicCore implements RegisterHooks {
     let status = R.STATUS_GIO_MASTER_ENABLE;
     if (link.up) {
       status |= R.STATUS_LU | R.STATUS_FD | R.STATUS_SPEED_1000;
-      if (link.speed === '2.5g') status |= R.STATUS_SPEED_2500;
-      if (link.speed === '10g') status |= R.STATUS_SPEED_10G;
+      if (link.speed === '2.5g') status |= R.STATUS_2G5;
+      if (link.speed === '10g') status |= R.STATUS_10G;
     }
     if (link.paused) status |= R.STATUS_TXOFF;
     this.regs.set(R.STATUS, status);
@@ -187,7 +187,7 @@ export class NicCore implements RegisterHooks {
     const tx = offset >= 0xe000;
     const q = (offset - (tx ? 0xe000 : 0xc000)) >> 6;
     const ctl = this.regs.get(tx ? R.TXDCTL(q) : R.RXDCTL(q));
-    if (ctl & R.XDCTL_ENABLE) {
+    if (ctl & (tx ? R.TXDCTL_ENABLE : R.RXDCTL_ENABLE)) {
       // I210-DS p.457: program base/length/head only while the queue is disabled.
       this.regs.r[index] = old;
       this.bus?.tracer.warn(

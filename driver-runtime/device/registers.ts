@@ -33,9 +33,9 @@ export const STATUS_TXOFF = 1 << 4;
 export const STATUS_SPEED_SHIFT = 6;
 export const STATUS_SPEED_1000 = 2 << STATUS_SPEED_SHIFT;
 /** 2.5 Gb/s indication (I225, nic-model §1.1). */
-export const STATUS_SPEED_2500 = 1 << 22;
+export const STATUS_2G5 = 1 << 22;
 /** OURS: 10 Gb/s indication (no igb/igc equivalent). SPEED field still reads 1000. */
-export const STATUS_SPEED_10G = 1 << 23;
+export const STATUS_10G = 1 << 23;
 export const STATUS_GIO_MASTER_ENABLE = 1 << 19;
 
 export const EERD_START = 1 << 0;
@@ -102,7 +102,7 @@ export const IVAR_VALID = 0x80;
 
 /** 5 MSI-X vectors: 0..3 = queue pair n, 4 = other (I210, nic-model §6.1). */
 export const MSIX_VECTORS = 5;
-export const MSIX_OTHER_VECTOR = 4;
+export const OTHER_VECTOR = 4;
 
 // ---- Rx / Tx control ----
 export const RCTL = 0x00100;
@@ -188,6 +188,7 @@ export const RXCSUM = 0x05000;
 export const RLPML = 0x05004;
 export const RFCTL = 0x05008;
 export const MTA_BASE = 0x05200;
+export const MTA = (n: number): number => MTA_BASE + 4 * n;
 export const MTA_COUNT = 128;
 export const RAL = (n: number): number => 0x05400 + 8 * n;
 export const RAH = (n: number): number => 0x05404 + 8 * n;
@@ -242,9 +243,11 @@ export const RING_BASE_ALIGN_MASK = 0xffffff80;
 /** RDLEN/TDLEN: bytes, multiple of 128, max 0x80000 (I210-DS p.457). */
 export const RING_LEN_MASK = 0x000fff80;
 export const RING_INDEX_MASK = 0xffff;
-export const DESC_SIZE = 16;
+export const DESCRIPTOR_BYTES = 16;
 
-export const XDCTL_ENABLE = 1 << 25;
+/** TXDCTL.ENABLE / RXDCTL.ENABLE: both bit 25 (I210-DS p.458-459; nic-model §1.3). */
+export const TXDCTL_ENABLE = 1 << 25;
+export const RXDCTL_ENABLE = 1 << 25;
 /**
  * OURS — TXDCTL.TSWB (bit 28), "timestamp write-back". When set, the write-back of an EOP
  * descriptor that has RS stores into qword0 (bytes 0..7, little-endian) the virtual time in
@@ -266,7 +269,7 @@ export const TXSCHED = 0x1f000;
 export const TXSCHED_FIFO = 0;
 export const TXSCHED_SP = 1;
 export const TXSCHED_DRR = 2;
-export const TXSCHED_SP_OVER_DRR = 3;
+export const TXSCHED_SP_DRR = 3;
 /** DRR quantum in frame bytes (frame + FCS, no preamble/IFG); 0 = queue is strict (SP-over-DRR) / never served (DRR). */
 export const TXQWRR = (n: number): number => 0x1f010 + 4 * n;
 /** Token-bucket depth in wire bytes. Default TXQBURST_DEFAULT. */
@@ -326,11 +329,16 @@ export const TXD_CMD_DEXT = 1 << 29;
 export const TXD_CMD_VLE = 1 << 30;
 export const TXD_DTYP_SHIFT = 20;
 export const TXD_DTYP_MASK = 0xf;
-export const TXD_DTYP_CONTEXT = 0x2;
-export const TXD_DTYP_DATA = 0x3;
+/**
+ * DTYP field VALUES (compare with `(dword2 >>> TXD_DTYP_SHIFT) & TXD_DTYP_MASK`). The driver
+ * header's TXD_DTYP_DATA is the field already shifted into place (0x3 << 20, as Linux's
+ * E1000_ADVTXD_DTYP_DATA), so these carry a _CODE suffix instead of sharing that name.
+ */
+export const TXD_DTYP_CONTEXT_CODE = 0x2;
+export const TXD_DTYP_DATA_CODE = 0x3;
 export const TXD_LEN_MASK = 0xffff;
 /** DD: bit 0 of byte 12 (legacy STA) and bit 0 of dword 3 (advanced write-back status). */
-export const TXD_STAT_DD = 1;
+export const TXD_STA_DD = 1;
 /** Advanced data descriptor olinfo IDX (context slot) bit 4. */
 export const TXD_OLINFO_IDX_SHIFT = 4;
 /** Max bytes of one Tx packet / descriptor on I210 (DTXMXPKTSZ default, I210-DS p.286). */

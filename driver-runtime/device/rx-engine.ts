@@ -90,7 +90,7 @@ export class RxEngine {
     const bus = this.bus;
     if (
       this.overrun ||
-      (regs.get(R.RXDCTL(q)) & R.XDCTL_ENABLE) === 0 ||
+      (regs.get(R.RXDCTL(q)) & R.RXDCTL_ENABLE) === 0 ||
       bus === null ||
       !bus.busMasterEnabled() ||
       this.freeDescriptors(q) < needed
@@ -117,7 +117,7 @@ export class RxEngine {
       if (rctl & R.RCTL_MPE) return true;
       const shift = MTA_SHIFT[(rctl >>> R.RCTL_MO_SHIFT) & 3];
       const hash = (((frame[offset + 5] << 8) | frame[offset + 4]) >>> shift) & 0xfff;
-      if ((regs.get(R.MTA_BASE + 4 * (hash >>> 5)) >>> (hash & 0x1f)) & 1) return true;
+      if ((regs.get(R.MTA(hash >>> 5)) >>> (hash & 0x1f)) & 1) return true;
     } else if (rctl & R.RCTL_UPE) {
       return true;
     }

@@ -12,7 +12,7 @@
  *   kept by FloorGuard covers its head frame) is served before the mode decides, lowest TXARB
  *   slot first. Such a pick does not touch the DRR round or deficits.
  */
-import { TXSCHED_DRR, TXSCHED_FIFO, TXSCHED_SP, TXSCHED_SP_OVER_DRR } from './registers.ts';
+import { TXSCHED_DRR, TXSCHED_FIFO, TXSCHED_SP, TXSCHED_SP_DRR } from './registers.ts';
 
 /** What the arbiter needs to know about the queues at one decision. */
 export interface ArbiterInput {
@@ -57,7 +57,7 @@ export class TxArbiter {
         return this.strict(input, 0xf);
       case TXSCHED_DRR:
         return this.drr(input, this.drrGroup(input));
-      case TXSCHED_SP_OVER_DRR: {
+      case TXSCHED_SP_DRR: {
         const group = this.drrGroup(input);
         const q = this.strict(input, ~group & 0xf);
         return q >= 0 ? q : this.drr(input, group);

@@ -12,7 +12,9 @@ const TWO_32 = 0x1_0000_0000;
 const BULK_COPY_MIN = 128;
 
 function isContext(d2: number): boolean {
-  return (d2 & R.TXD_CMD_DEXT) !== 0 && ((d2 >>> R.TXD_DTYP_SHIFT) & R.TXD_DTYP_MASK) === R.TXD_DTYP_CONTEXT;
+  return (
+    (d2 & R.TXD_CMD_DEXT) !== 0 && ((d2 >>> R.TXD_DTYP_SHIFT) & R.TXD_DTYP_MASK) === R.TXD_DTYP_CONTEXT_CODE
+  );
 }
 
 /** Host-memory offset of the only data buffer of descriptors start..end-1 (zero-copy path), or -1. */
@@ -25,7 +27,7 @@ export function singleBufferOffset(
 ): number {
   const u32 = mem.u32;
   for (let d = start; d !== end; d = ringAdvance(d, 1, n)) {
-    const w = (ringOffset + d * R.DESC_SIZE) >>> 2;
+    const w = (ringOffset + d * R.DESCRIPTOR_BYTES) >>> 2;
     const d2 = u32[w + 2];
     if (isContext(d2)) continue;
     const len = d2 & R.TXD_LEN_MASK;
@@ -55,7 +57,7 @@ export function gatherFrame(
   // Copy at +4 when a tag is inserted, then slide the 12 address bytes down over the gap.
   let pos = vle ? 4 : 0;
   for (let d = start; d !== end; d = ringAdvance(d, 1, n)) {
-    const w = (ringOffset + d * R.DESC_SIZE) >>> 2;
+    const w = (ringOffset + d * R.DESCRIPTOR_BYTES) >>> 2;
     const d2 = u32[w + 2];
     if (isContext(d2)) continue;
     const len = d2 & R.TXD_LEN_MASK;
@@ -95,15 +97,15 @@ export function writeBackDescriptors(
   const u32 = mem.u32;
   const eop = end === 0 ? n - 1 : end - 1;
   for (let d = start; d !== end; d = ringAdvance(d, 1, n)) {
-    const off = ringOffset + d * R.DESC_SIZE;
+    const off = ringOffset + d * R.DESCRIPTOR_BYTES;
     const w = off >>> 2;
     const d2 = u32[w + 2];
     if ((d2 & R.TXD_CMD_RS) === 0) continue;
     if (d2 & R.TXD_CMD_DEXT) {
       if (isContext(d2)) continue;
-      u32[w + 3] = R.TXD_STAT_DD;
+      u32[w + 3] = R.TXD_STA_DD;
     } else {
-      mem.u8[off + 12] |= R.TXD_STAT_DD;
+      mem.u8[off + 12] |= R.TXD_STA_DD;
     }
     if (tswb && d === eop) {
       const ts = Math.round(sfd[0]);

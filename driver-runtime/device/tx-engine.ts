@@ -136,12 +136,12 @@ export class TxEngine implements EventHandler {
   controlWritten(q: number, old: number): void {
     const now = this.r[TXDCTL_I[q]];
     const Q = this.queues[q];
-    if ((now & R.XDCTL_ENABLE) !== 0 && (old & R.XDCTL_ENABLE) === 0) {
+    if ((now & R.TXDCTL_ENABLE) !== 0 && (old & R.TXDCTL_ENABLE) === 0) {
       Q.ensureCapacity(this.ringSize(q));
       Q.restart(this.r[TDH_I[q]]);
       this.fetch.scan(q);
       this.kick();
-    } else if ((now & R.XDCTL_ENABLE) === 0 && (old & R.XDCTL_ENABLE) !== 0) {
+    } else if ((now & R.TXDCTL_ENABLE) === 0 && (old & R.TXDCTL_ENABLE) !== 0) {
       Q.restart(this.r[TDH_I[q]]);
     }
     if (this.floors.active !== 0) this.backlogChanged();
@@ -174,7 +174,7 @@ export class TxEngine implements EventHandler {
   /** Same backlog rule as `decide`: a complete fetched packet, queue enabled, not hung. */
   private isBacklogged(q: number): boolean {
     const Q = this.queues[q];
-    return Q.count !== 0 && !Q.hung && (this.r[TXDCTL_I[q]] & R.XDCTL_ENABLE) !== 0;
+    return Q.count !== 0 && !Q.hung && (this.r[TXDCTL_I[q]] & R.TXDCTL_ENABLE) !== 0;
   }
 
   private backlogMask(): number {
@@ -267,7 +267,7 @@ export class TxEngine implements EventHandler {
     for (let q = 0; q < 4; q++) {
       const Q = this.queues[q];
       input.quantum[q] = this.r[TXQWRR_I[q]];
-      if (Q.count === 0 || Q.hung || (this.r[TXDCTL_I[q]] & R.XDCTL_ENABLE) === 0) continue;
+      if (Q.count === 0 || Q.hung || (this.r[TXDCTL_I[q]] & R.TXDCTL_ENABLE) === 0) continue;
       backlogged |= 1 << q;
       input.headBytes[q] = Q.wire[Q.head];
       input.headSeq[q] = Q.seq[Q.head];

@@ -63,7 +63,7 @@ export class TxFetch {
   }
 
   queueEnabled(q: number): boolean {
-    return (this.r[TCTL_I] & R.TCTL_EN) !== 0 && (this.r[TXDCTL_I[q]] & R.XDCTL_ENABLE) !== 0;
+    return (this.r[TCTL_I] & R.TCTL_EN) !== 0 && (this.r[TXDCTL_I[q]] & R.TXDCTL_ENABLE) !== 0;
   }
 
   /** Examines descriptors from the scan position to TDT, queueing complete packets. */
@@ -80,7 +80,7 @@ export class TxFetch {
       this.fault(q, `TDT ${tail} beyond ring of ${n}`);
       return;
     }
-    const ringOffset = mem.translate(this.ringBase(q), n * R.DESC_SIZE);
+    const ringOffset = mem.translate(this.ringBase(q), n * R.DESCRIPTOR_BYTES);
     if (ringOffset < 0) {
       this.fault(q, 'descriptor ring outside host memory');
       return;
@@ -91,7 +91,7 @@ export class TxFetch {
     const u8 = mem.u8;
     while (Q.scanPos !== tail) {
       const d = Q.scanPos;
-      const off = ringOffset + d * R.DESC_SIZE;
+      const off = ringOffset + d * R.DESCRIPTOR_BYTES;
       const w = off >>> 2;
       const d2 = u32[w + 2];
       const advanced = (d2 & R.TXD_CMD_DEXT) !== 0;
@@ -106,13 +106,13 @@ export class TxFetch {
       Q.scanPos = ringAdvance(d, 1, n);
       if (advanced) {
         const dtyp = (d2 >>> R.TXD_DTYP_SHIFT) & R.TXD_DTYP_MASK;
-        if (dtyp === R.TXD_DTYP_CONTEXT) {
+        if (dtyp === R.TXD_DTYP_CONTEXT_CODE) {
           // Context descriptors are stored and skipped (QEMU); we keep only the VLAN field.
           Q.contextVlan[(u32[w + 3] >>> R.TXD_OLINFO_IDX_SHIFT) & 1] = u32[w] >>> 16;
           if (Q.curDescs >= n - 1) return this.fault(q, 'packet not ended within the ring');
           continue;
         }
-        if (dtyp !== R.TXD_DTYP_DATA) return this.fault(q, `descriptor ${d}: unknown DTYP ${dtyp}`);
+        if (dtyp !== R.TXD_DTYP_DATA_CODE) return this.fault(q, `descriptor ${d}: unknown DTYP ${dtyp}`);
       }
       const len = d2 & R.TXD_LEN_MASK;
       if (len > R.MAX_TX_PACKET || Q.curData + len > R.MAX_TX_PACKET) {
@@ -170,7 +170,7 @@ export class TxFetch {
 
   /** DMA error (nic-model §6.7): ICR.DOUTSYNC, queue disabled, fetched packets forgotten. */
   fault(q: number, reason: string): void {
-    this.r[TXDCTL_I[q]] &= ~R.XDCTL_ENABLE;
+    this.r[TXDCTL_I[q]] &= ~R.TXDCTL_ENABLE;
     this.queues[q].restart(this.r[TDH_I[q]]);
     this.dmaErrors[q]++;
     this.bus?.tracer.warn('nic', `tx queue ${q} DMA error: ${reason}`);

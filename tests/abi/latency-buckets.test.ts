@@ -9,19 +9,25 @@ import {
 } from '../../driver-runtime/abi/latency-buckets.ts';
 
 describe('latency buckets', () => {
-  it('every value lies within its bucket bounds, with ≤ 6.25 % relative width (property)', () => {
+  it('every value lies within its bucket bounds; buckets tile the integers with ≤ 6.25 % relative width (property)', () => {
     fc.assert(
       fc.property(
         fc.oneof(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 2 ** 31, max: 2 ** 39 })),
         (v) => {
           const b = latencyBucket(v);
+          // A valid index into the counts array: an integer in [0, LATENCY_BUCKETS). The range
+          // check is half of what the name promises; the bounds below are the other half.
+          expect(Number.isInteger(b)).toBe(true);
           expect(b).toBeGreaterThanOrEqual(0);
           expect(b).toBeLessThan(LATENCY_BUCKETS);
           expect(bucketLowerBound(b)).toBeLessThanOrEqual(v);
           expect(bucketUpperBound(b)).toBeGreaterThanOrEqual(v);
-          expect(bucketUpperBound(b) - bucketLowerBound(b)).toBeLessThanOrEqual(
-            Math.max(0, bucketLowerBound(b) / 16),
+          // Width = number of integer values in the bucket: 1 below 16 ns, else <= lower / 16.
+          expect(bucketUpperBound(b) - bucketLowerBound(b) + 1).toBeLessThanOrEqual(
+            Math.max(1, bucketLowerBound(b) / 16),
           );
+          // Buckets tile the integers: this one ends right where the next one starts.
+          if (b + 1 < LATENCY_BUCKETS) expect(bucketUpperBound(b) + 1).toBe(bucketLowerBound(b + 1));
         },
       ),
       { numRuns: 5000 },

@@ -54,7 +54,7 @@ const MODE_REG: Record<Mode, number> = {
   fifo: R.TXSCHED_FIFO,
   sp: R.TXSCHED_SP,
   drr: R.TXSCHED_DRR,
-  'sp-drr': R.TXSCHED_SP_OVER_DRR,
+  'sp-drr': R.TXSCHED_SP_DRR,
 };
 
 function runDevice(
@@ -167,12 +167,12 @@ describe('DRR long-run shares', () => {
   it('SP over DRR: the strict queue takes what it needs, the rest is shared by quanta', () => {
     const rig = new Rig({ txRingSize: 64, rxRingSize: 16 }).startHw();
     rig.write(R.TQAVCTRL, R.TQAVCTRL_TRANSMIT_MODE);
-    rig.write(R.TXSCHED, R.TXSCHED_SP_OVER_DRR);
+    rig.write(R.TXSCHED, R.TXSCHED_SP_DRR);
     rig.write(R.TXARB, 0b00_01_10_11);
     [0, 1518, 3036, 0].forEach((qu, q) => rig.write(R.TXQWRR(q), qu));
     // Queue 3 is strict and rate limited to 1/10 of the link; 1 and 2 share 1:2.
     rig.write(R.RTTDQSEL, 3);
-    rig.write(R.RTTBCNRC, R.RTTBCNRC_RS_ENA | (10 << 14));
+    rig.write(R.RTTBCNRC, R.RTTBCNRC_RS_ENA | (10 * R.RTTBCNRC_RF_ONE));
     const bytes = saturate(rig, [1, 2, 3], 30_000, () => 1514);
     expect(Math.abs(bytes[2] / bytes[1] - 2)).toBeLessThan(0.02);
     const wire3 = (bytes[3] / 1518) * 1538;
@@ -185,8 +185,9 @@ describe('token-bucket rate limiter (tokens = wire bytes incl. preamble/SFD and 
     it(`rate factor 4.0 gives 1/4 of the line in the long run (${size + 4} B frames)`, () => {
       const rig = new Rig({ txRingSize: 64, rxRingSize: 16 }).startHw();
       rig.write(R.RTTDQSEL, 0);
-      rig.write(R.RTTBCNRC, R.RTTBCNRC_RS_ENA | (4 << 14));
-      expect(rig.read(R.RTTBCNRC)).toBe((R.RTTBCNRC_RS_ENA | (4 << 14)) >>> 0);
+      rig.write(R.RTTBCNRC, R.RTTBCNRC_RS_ENA | (4 * R.RTTBCNRC_RF_ONE));
+      // RS_ENA b31 | 4.0 in 14.14 fixed point (nic-model §1.6): reads back for the selected queue.
+      expect(rig.read(R.RTTBCNRC)).toBe(0x80010000);
       rig.write(R.RTTDQSEL, 1);
       expect(rig.read(R.RTTBCNRC)).toBe(0);
       saturate(rig, [0], 20_000, () => size);
@@ -203,7 +204,7 @@ describe('token-bucket rate limiter (tokens = wire bytes incl. preamble/SFD and 
   it('fractional factor (RF_DEC): 10G / 3.5 = 2.857 Gb/s of wire', () => {
     const rig = new Rig({ txRingSize: 64, rxRingSize: 16 }).startHw();
     rig.write(R.RTTDQSEL, 2);
-    rig.write(R.RTTBCNRC, R.RTTBCNRC_RS_ENA | (3 << 14) | (1 << 13));
+    rig.write(R.RTTBCNRC, R.RTTBCNRC_RS_ENA | (3.5 * R.RTTBCNRC_RF_ONE));
     const bytes = saturate(rig, [2], 10_000, () => 1000);
     const wire = (bytes[2] / 1004) * 1024;
     expect(Math.abs((wire * 8) / rig.scheduler.now / (10 / 3.5) - 1)).toBeLessThan(0.01);
@@ -212,7 +213,7 @@ describe('token-bucket rate limiter (tokens = wire bytes incl. preamble/SFD and 
   it('an unlimited queue uses the line the limited one leaves idle', () => {
     const rig = new Rig({ txRingSize: 64, rxRingSize: 16 }).startHw();
     rig.write(R.RTTDQSEL, 0);
-    rig.write(R.RTTBCNRC, R.RTTBCNRC_RS_ENA | (2 << 14));
+    rig.write(R.RTTBCNRC, R.RTTBCNRC_RS_ENA | (2 * R.RTTBCNRC_RF_ONE));
     const bytes = saturate(rig, [0, 1], 20_000, () => 1514);
     expect(Math.abs(bytes[0] / (bytes[0] + bytes[1]) - 0.5)).toBeLessThan(0.01);
     // Back-to-back: total time is exactly frames x 1230.4 ns.

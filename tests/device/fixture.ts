@@ -2,6 +2,11 @@
  * qtest/libqos-style fixture for black-box device tests: a scheduler, host memory, a fake
  * PCI bus that records MSI-X messages, a recording wire peer, and a tiny "driver" that
  * programs the rings like igb's start-hardware and pushes Tx descriptors.
+ *
+ * The tiny driver (startHw, setup*Ring, txPush) plays the driver's part, so it spells the
+ * hardware the way our driver does: driver/hw-regs.ts (H, read-only use). The few things that
+ * header does not name (NSICR, advanced context descriptors) come from the device header (R);
+ * headers-agree.test.ts keeps the two consistent.
  */
 import { Tracer } from '../../driver-runtime/kit/tracer.ts';
 import { HostMemory } from '../../driver-runtime/sim/host-memory.ts';
@@ -10,9 +15,16 @@ import { Scheduler } from '../../driver-runtime/sim/scheduler.ts';
 import type { LinkSpeed } from '../../driver-runtime/sim/units.ts';
 import { SimNic, type WirePeer } from '../../driver-runtime/device/index.ts';
 import * as R from '../../driver-runtime/device/registers.ts';
+import * as H from '../../driver-runtime/driver/hw-regs.ts';
 
 export const MAC = Uint8Array.of(0x02, 0x00, 0x5e, 0x10, 0x20, 0x30);
 export const TX_SLOT_BYTES = 2048;
+/** Rx buffer per descriptor; SRRCTL.BSIZEPACKET counts 1 KiB units. */
+export const RX_BUFFER_BYTES = 2048;
+/** EIAC/EIMS bit per MSI-X vector: queue pairs 0..3 and the other-causes vector. */
+const ALL_VECTORS = (1 << (H.OTHER_VECTOR + 1)) - 1;
+/** One IVAR byte: vector number | valid. */
+const ivarEntry = (vector: number): number => vector | H.IVAR_VALID;
 
 export interface MsixRecord {
   vector: number;
@@ -123,62 +135,70 @@ export class Rig {
 
   /** igb start-hardware: reset, MSI-X routing (queue pair n -> vector n, other -> 4), rings, enables. */
   startHw(options: RigOptions = {}): this {
-    this.write(R.CTRL, R.CTRL_RST);
-    this.write(R.CTRL, R.CTRL_SLU);
+    this.write(H.CTRL, H.CTRL_RST);
+    this.write(H.CTRL, H.CTRL_SLU);
     if (options.msix ?? true) {
-      this.write(R.GPIE, R.GPIE_MSIX_MODE | R.GPIE_PBA | R.GPIE_NSICR);
-      const v = R.IVAR_VALID;
-      this.write(R.IVAR(0), 0 | v | ((0 | v) << 8) | ((1 | v) << 16) | ((1 | v) << 24));
-      this.write(R.IVAR(1), 2 | v | ((2 | v) << 8) | ((3 | v) << 16) | ((3 | v) << 24));
-      this.write(R.IVAR_MISC, (R.MSIX_OTHER_VECTOR | v) << 8);
-      this.write(R.EIAC, 0x1f);
-      this.write(R.EIMS, 0x1f);
+      this.write(H.GPIE, H.GPIE_MSIX_MODE | H.GPIE_PBA | R.GPIE_NSICR);
+      // IVAR0..1, one register per queue pair: Rx(2i) 7:0, Tx(2i) 15:8, Rx(2i+1) 23:16, Tx(2i+1) 31:24.
+      for (const [index, even, odd] of [
+        [0, 0, 1],
+        [1, 2, 3],
+      ]) {
+        const entries = [even, even, odd, odd].map((vector, k) => ivarEntry(vector) << (8 * k));
+        this.write(
+          H.IVAR0 + 4 * index,
+          entries.reduce((a, b) => a | b),
+        );
+      }
+      this.write(H.IVAR_MISC, ivarEntry(H.OTHER_VECTOR) << 8);
+      this.write(H.EIAC, ALL_VECTORS);
+      this.write(H.EIMS, ALL_VECTORS);
     }
-    this.write(R.IMS, R.ICR_LSC | R.ICR_RXO | R.ICR_DOUTSYNC | R.ICR_RXDMT0);
-    for (let q = 0; q < 4; q++) this.setupTxRing(q);
-    this.write(R.TCTL, R.TCTL_EN | R.TCTL_PSP);
-    for (let q = 0; q < 4; q++) this.setupRxRing(q);
-    this.write(R.RCTL, R.RCTL_EN | R.RCTL_BAM | R.RCTL_SECRC);
+    this.write(H.IMS, H.ICR_LSC | H.ICR_RXO | H.ICR_DOUTSYNC | H.ICR_RXDMT0);
+    for (let q = 0; q < H.NUM_QUEUES; q++) this.setupTxRing(q);
+    this.write(H.TCTL, H.TCTL_EN | H.TCTL_PSP);
+    for (let q = 0; q < H.NUM_QUEUES; q++) this.setupRxRing(q);
+    this.write(H.RCTL, H.RCTL_EN | H.RCTL_BAM | H.RCTL_SECRC);
     return this;
   }
 
   setupTxRing(q: number): void {
     const n = this.txRingSize;
-    const ring = this.memory.allocate(n * 16, 128);
+    const ring = this.memory.allocate(n * H.DESCRIPTOR_BYTES, 128);
     const buffers = this.memory.allocate(n * TX_SLOT_BYTES, 64);
     this.txRing[q] = ring;
     this.txBuffers[q] = buffers;
-    this.write(R.TXDCTL(q), 0);
-    this.write(R.TDBAL(q), this.phys(ring));
-    this.write(R.TDBAH(q), 0);
-    this.write(R.TDLEN(q), n * 16);
-    this.write(R.TDH(q), 0);
-    this.write(R.TDT(q), 0);
+    this.write(H.TXDCTL(q), 0);
+    this.write(H.TDBAL(q), this.phys(ring));
+    this.write(H.TDBAH(q), 0);
+    this.write(H.TDLEN(q), n * H.DESCRIPTOR_BYTES);
+    this.write(H.TDH(q), 0);
+    this.write(H.TDT(q), 0);
     this.txTail[q] = 0;
-    this.write(R.TXDCTL(q), R.XDCTL_ENABLE);
+    this.write(H.TXDCTL(q), H.TXDCTL_ENABLE);
   }
 
   setupRxRing(q: number): void {
     const n = this.rxRingSize;
-    const ring = this.memory.allocate(n * 16, 128);
-    const buffers = this.memory.allocate(n * 2048, 64);
+    const ring = this.memory.allocate(n * H.DESCRIPTOR_BYTES, 128);
+    const buffers = this.memory.allocate(n * RX_BUFFER_BYTES, 64);
     this.rxRing[q] = ring;
     this.rxBuffers[q] = buffers;
-    this.write(R.RXDCTL(q), 0);
-    this.write(R.RDBAL(q), this.phys(ring));
-    this.write(R.RDBAH(q), 0);
-    this.write(R.RDLEN(q), n * 16);
-    this.write(R.SRRCTL(q), R.SRRCTL_DESCTYPE_ADV_ONEBUF | 2);
-    this.write(R.RDH(q), 0);
+    this.write(H.RXDCTL(q), 0);
+    this.write(H.RDBAL(q), this.phys(ring));
+    this.write(H.RDBAH(q), 0);
+    this.write(H.RDLEN(q), n * H.DESCRIPTOR_BYTES);
+    this.write(H.SRRCTL(q), H.SRRCTL_DESCTYPE_ADV_ONEBUF | (RX_BUFFER_BYTES >> 10));
+    this.write(H.RDH(q), 0);
     for (let i = 0; i < n; i++) this.postRxDescriptor(q, i);
-    this.write(R.RXDCTL(q), R.XDCTL_ENABLE);
-    this.write(R.RDT(q), n - 1);
+    this.write(H.RXDCTL(q), H.RXDCTL_ENABLE);
+    this.write(H.RDT(q), n - 1);
   }
 
   postRxDescriptor(q: number, i: number): void {
-    const d = this.rxRing[q] + i * 16;
+    const d = this.rxRing[q] + i * H.DESCRIPTOR_BYTES;
     const v = this.memory.view;
-    v.setUint32(d, this.phys(this.rxBuffers[q] + i * 2048), true);
+    v.setUint32(d, this.phys(this.rxBuffers[q] + i * RX_BUFFER_BYTES), true);
     v.setUint32(d + 4, 0, true);
     v.setUint32(d + 8, 0, true);
     v.setUint32(d + 12, 0, true);
@@ -195,11 +215,12 @@ export class Rig {
     let pos = 0;
     let eopIndex = -1;
     if (!o.legacy && o.vlan !== undefined) {
-      // Advanced context descriptor, slot 0: VLAN in vlan_macip_lens 31:16.
-      const d = this.txRing[q] + this.txTail[q] * 16;
+      // Advanced context descriptor, slot 0: VLAN in vlan_macip_lens 31:16 (nic-model §1.5).
+      // The driver header has no context descriptor, hence the device header's DTYP code.
+      const d = this.txRing[q] + this.txTail[q] * H.DESCRIPTOR_BYTES;
       v.setUint32(d, (o.vlan << 16) >>> 0, true);
       v.setUint32(d + 4, 0, true);
-      v.setUint32(d + 8, (R.TXD_CMD_DEXT | (R.TXD_DTYP_CONTEXT << R.TXD_DTYP_SHIFT)) >>> 0, true);
+      v.setUint32(d + 8, (H.TXD_CMD_DEXT | (R.TXD_DTYP_CONTEXT_CODE << R.TXD_DTYP_SHIFT)) >>> 0, true);
       v.setUint32(d + 12, 0, true);
       this.txTail[q] = (this.txTail[q] + 1) % n;
     }
@@ -211,24 +232,21 @@ export class Rig {
       this.memory.u8.set(data.subarray(pos, pos + len), bufOffset);
       pos += len;
       const last = k === pieces.length - 1;
-      const d = this.txRing[q] + slot * 16;
+      const d = this.txRing[q] + slot * H.DESCRIPTOR_BYTES;
       const addr = k === 0 && o.badAddress !== undefined ? o.badAddress : this.phys(bufOffset);
       const fieldLen = k === 0 && o.lengthOverride !== undefined ? o.lengthOverride : len;
       let cmd =
-        (last && eopFlag ? R.TXD_CMD_EOP : 0) | (ifcs ? R.TXD_CMD_IFCS : 0) | (last && rs ? R.TXD_CMD_RS : 0);
-      if (o.vlan !== undefined) cmd |= R.TXD_CMD_VLE;
+        (last && eopFlag ? H.TXD_CMD_EOP : 0) | (ifcs ? H.TXD_CMD_IFCS : 0) | (last && rs ? H.TXD_CMD_RS : 0);
+      if (o.vlan !== undefined) cmd |= H.TXD_CMD_VLE;
       v.setUint32(d, addr % 0x1_0000_0000, true);
       v.setUint32(d + 4, Math.floor(addr / 0x1_0000_0000), true);
       if (o.legacy) {
+        // Legacy: dword2 = CMD | length; dword3 = STA 3:0 ... VLAN 31:16 (qword1 63:48, §1.5).
         v.setUint32(d + 8, (cmd | fieldLen) >>> 0, true);
         v.setUint32(d + 12, ((o.vlan ?? 0) << 16) >>> 0, true);
       } else {
-        v.setUint32(
-          d + 8,
-          (cmd | R.TXD_CMD_DEXT | (R.TXD_DTYP_DATA << R.TXD_DTYP_SHIFT) | fieldLen) >>> 0,
-          true,
-        );
-        v.setUint32(d + 12, (data.length << 14) >>> 0, true);
+        v.setUint32(d + 8, (cmd | H.TXD_CMD_DEXT | H.TXD_DTYP_DATA | fieldLen) >>> 0, true);
+        v.setUint32(d + 12, (data.length << H.TXD_PAYLEN_SHIFT) >>> 0, true);
       }
       this.txTail[q] = (slot + 1) % n;
       eopIndex = slot;
@@ -237,7 +255,7 @@ export class Rig {
   }
 
   doorbell(q: number): void {
-    this.write(R.TDT(q), this.txTail[q]);
+    this.write(H.TDT(q), this.txTail[q]);
   }
 
   send(q: number, data: Uint8Array, o: TxPushOptions = {}): number {
@@ -247,7 +265,7 @@ export class Rig {
   }
 
   txDescriptor(q: number, i: number): { lo: number; hi: number; d2: number; d3: number } {
-    const d = this.txRing[q] + i * 16;
+    const d = this.txRing[q] + i * H.DESCRIPTOR_BYTES;
     const v = this.memory.view;
     return {
       lo: v.getUint32(d, true),
@@ -258,7 +276,7 @@ export class Rig {
   }
 
   rxDescriptor(q: number, i: number): { d0: number; hash: number; status: number; d3: number } {
-    const d = this.rxRing[q] + i * 16;
+    const d = this.rxRing[q] + i * H.DESCRIPTOR_BYTES;
     const v = this.memory.view;
     return {
       d0: v.getUint32(d, true),
@@ -269,7 +287,7 @@ export class Rig {
   }
 
   rxData(q: number, i: number, length: number): Uint8Array {
-    const off = this.rxBuffers[q] + i * 2048;
+    const off = this.rxBuffers[q] + i * RX_BUFFER_BYTES;
     return this.memory.u8.slice(off, off + length);
   }
 

@@ -17,7 +17,7 @@ const TABLE: [LinkSpeed, number, number][] = [
 function blast(speed: LinkSpeed, frameLen: number, count: number, runAhead = true, noise = false): Rig {
   const rig = new Rig({ linkSpeed: speed, txRingSize: 1024 }).startHw();
   rig.nic.core.tx.runAhead = runAhead;
-  rig.write(R.TXDCTL(0), R.XDCTL_ENABLE | R.TXDCTL_TSWB);
+  rig.write(R.TXDCTL(0), R.TXDCTL_ENABLE | R.TXDCTL_TSWB);
   if (noise) {
     // Unrelated events at awkward times force the engine off its run-ahead path.
     const handler = { onEvent: () => undefined };
@@ -64,7 +64,7 @@ describe('line-rate serializer', () => {
       sfd: rig.peer.frames.map((f) => f.sfd),
       time: rig.peer.frames.map((f) => f.time),
       ts: Array.from({ length: 500 }, (_, i) => rig.txDescriptor(0, i).lo),
-      dd: Array.from({ length: 500 }, (_, i) => rig.txDescriptor(0, i).d3 & 1),
+      dd: Array.from({ length: 500 }, (_, i) => rig.txDescriptor(0, i).d3 & R.TXD_STA_DD),
       msix: rig.bus.msix,
     });
     expect(view(fast)).toEqual(view(slow));
@@ -88,26 +88,29 @@ describe('line-rate serializer', () => {
     rig.send(0, makeFrame(60));
     rig.runIdle();
     expect(rig.peer.frames[0].time).toBe(672);
-    expect(rig.read(R.STATUS) & R.STATUS_SPEED_10G).toBe(0);
+    expect(rig.read(R.STATUS) & R.STATUS_10G).toBe(0);
   });
 });
+
+/** 1.0 in the 14.14 fixed point of RTTBCNRC / TXQMIN rate factors. */
+const ONE = R.RTTBCNRC_RF_ONE;
 
 describe('run-ahead equivalence (property)', () => {
   it('random multi-queue traffic, modes, rate limits, floors and interfering events: identical with and without run-ahead', () => {
     const scenario = fc.record({
       mode: fc.integer({ min: 0, max: 3 }),
-      limit: fc.constantFrom(0, 2 << 14, (3 << 14) | 1000),
-      eitr: fc.constantFrom(0, 1 << 2, 5 << 2),
+      limit: fc.constantFrom(0, 2 * ONE, 3 * ONE + 1000),
+      eitr: fc.constantFrom(0, 1 << R.EITR_INTERVAL_SHIFT, 5 << R.EITR_INTERVAL_SHIFT),
       // TXQMIN per queue (0 = none), a rewrite of one of them mid-run, and (pure DRR) queue 3
       // left at quantum 0 so only its floor serves it (floor wake-ups).
-      floors: fc.array(fc.constantFrom(0, 0, 2 << 14, 16 << 14, (3 << 14) | 1000), {
+      floors: fc.array(fc.constantFrom(0, 0, 2 * ONE, 16 * ONE, 3 * ONE + 1000), {
         minLength: 4,
         maxLength: 4,
       }),
       rewrite: fc.record({
         at: fc.integer({ min: 0, max: 30_000 }),
         q: fc.integer({ min: 0, max: 3 }),
-        value: fc.constantFrom(0, 4 << 14, (1 << 14) | 5000),
+        value: fc.constantFrom(0, 4 * ONE, ONE + 5000),
       }),
       drrZero: fc.boolean(),
       packets: fc.array(
@@ -135,12 +138,12 @@ describe('run-ahead equivalence (property)', () => {
       [0, 1600, 3000, 0].forEach((qu, q) =>
         rig.write(R.TXQWRR(q), s.mode === 2 && !(zero3 && q === 3) ? qu || 1000 : qu),
       );
-      const floors = s.floors.map((f, q) => (zero3 && q === 3 && f === 0 ? 16 << 14 : f));
+      const floors = s.floors.map((f, q) => (zero3 && q === 3 && f === 0 ? 16 * ONE : f));
       floors.forEach((f, q) => rig.write(R.TXQMIN(q), f === 0 ? 0 : R.TXQMIN_ENABLE | f));
       for (let v = 0; v < 5; v++) rig.write(R.EITR(v), s.eitr);
       rig.write(R.RTTDQSEL, 1);
       rig.write(R.RTTBCNRC, s.limit === 0 ? 0 : R.RTTBCNRC_RS_ENA | s.limit);
-      for (let q = 0; q < 4; q++) rig.write(R.TXDCTL(q), R.XDCTL_ENABLE | R.TXDCTL_TSWB);
+      for (let q = 0; q < 4; q++) rig.write(R.TXDCTL(q), R.TXDCTL_ENABLE | R.TXDCTL_TSWB);
       const quiet = { onEvent: () => undefined };
       const { at, q: rq, value } = s.rewrite;
       // Keep queue 3's floor when it is the only thing serving it.

@@ -7,9 +7,9 @@ describe('Tx path (qtest style)', () => {
     const rig = new Rig().startHw();
     const frame = makeFrame(64);
     const i = rig.send(0, frame);
-    expect(rig.txDescriptor(0, i).d3 & R.TXD_STAT_DD).toBe(0);
+    expect(rig.txDescriptor(0, i).d3 & R.TXD_STA_DD).toBe(0);
     rig.run(10_000);
-    expect(rig.txDescriptor(0, i).d3 & R.TXD_STAT_DD).toBe(R.TXD_STAT_DD);
+    expect(rig.txDescriptor(0, i).d3 & R.TXD_STA_DD).toBe(R.TXD_STA_DD);
     expect(rig.read(R.TDH(0))).toBe(1);
     expect(rig.peer.frames).toHaveLength(1);
     expect(Array.from(rig.peer.frames[0].bytes)).toEqual(Array.from(frame));
@@ -20,9 +20,9 @@ describe('Tx path (qtest style)', () => {
 
   it('routes each Tx queue to the vector IVAR names (odd queue uses bits 31:24)', () => {
     const rig = new Rig().startHw();
-    // Queue 3 -> vector 1 instead of 3.
-    const v = R.IVAR_VALID;
-    rig.write(R.IVAR(1), 2 | v | ((2 | v) << 8) | ((3 | v) << 16) | ((1 | v) << 24));
+    // IVAR1 covers queues 2 and 3: Rx2 7:0, Tx2 15:8, Rx3 23:16, Tx3 31:24. Tx3 -> vector 1.
+    const entry = (vector: number): number => vector | R.IVAR_VALID;
+    rig.write(R.IVAR(1), entry(2) | (entry(2) << 8) | (entry(3) << 16) | (entry(1) << 24));
     rig.send(3, makeFrame(100));
     rig.run(10_000);
     expect(rig.vectors()).toEqual([1]);
@@ -36,7 +36,7 @@ describe('Tx path (qtest style)', () => {
     const frame = makeFrame(200);
     const i = rig.send(1, frame, { legacy: true });
     rig.run(10_000);
-    expect(rig.memory.u8[rig.txRing[1] + i * 16 + 12] & R.TXD_STAT_DD).toBe(1);
+    expect(rig.memory.u8[rig.txRing[1] + i * R.DESCRIPTOR_BYTES + 12] & R.TXD_STA_DD).toBe(R.TXD_STA_DD);
     expect(Array.from(rig.peer.frames[0].bytes)).toEqual(Array.from(frame));
   });
 
@@ -47,8 +47,8 @@ describe('Tx path (qtest style)', () => {
     rig.run(10_000);
     expect(eop).toBe(2);
     expect(Array.from(rig.peer.frames[0].bytes)).toEqual(Array.from(frame));
-    expect(rig.txDescriptor(0, 0).d3 & 1).toBe(0);
-    expect(rig.txDescriptor(0, 2).d3 & 1).toBe(1);
+    expect(rig.txDescriptor(0, 0).d3 & R.TXD_STA_DD).toBe(0);
+    expect(rig.txDescriptor(0, 2).d3 & R.TXD_STA_DD).toBe(R.TXD_STA_DD);
     expect(rig.read(R.TDH(0))).toBe(3);
   });
 
@@ -70,7 +70,7 @@ describe('Tx path (qtest style)', () => {
     const i = rig.send(0, makeFrame(64), { rs: false });
     rig.run(10_000);
     expect(rig.peer.frames).toHaveLength(1);
-    expect(rig.txDescriptor(0, i).d3 & 1).toBe(0);
+    expect(rig.txDescriptor(0, i).d3 & R.TXD_STA_DD).toBe(0);
     expect(rig.read(R.TDH(0))).toBe(1);
   });
 
@@ -108,7 +108,7 @@ describe('Tx path (qtest style)', () => {
 
   it('TSWB writes the SFD time (integer ns, little-endian) into qword0 of the EOP descriptor', () => {
     const rig = new Rig({ linkSpeed: '2.5g' }).startHw();
-    rig.write(R.TXDCTL(0), R.XDCTL_ENABLE | R.TXDCTL_TSWB);
+    rig.write(R.TXDCTL(0), R.TXDCTL_ENABLE | R.TXDCTL_TSWB);
     rig.run(1234.5);
     const eops: number[] = [];
     for (let k = 0; k < 5; k++) eops.push(rig.txPush(0, makeFrame(60 + k * 3)));
@@ -117,7 +117,7 @@ describe('Tx path (qtest style)', () => {
     expect(rig.peer.frames).toHaveLength(5);
     eops.forEach((i, k) => {
       const d = rig.txDescriptor(0, i);
-      expect(d.d3 & 1).toBe(1);
+      expect(d.d3 & R.TXD_STA_DD).toBe(R.TXD_STA_DD);
       expect(d.hi * 2 ** 32 + d.lo).toBe(Math.round(rig.peer.frames[k].sfd));
     });
     // First frame: starts at the doorbell time, SFD 8 bytes later at 2.5 bit/ns.

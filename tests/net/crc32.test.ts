@@ -29,7 +29,9 @@ describe('crc32 (Ethernet FCS)', () => {
     frame.set(ascii('123456789'), 0);
     expect(writeFcs(frame, 0, 9)).toBe(4);
     expect(Array.from(frame.subarray(9, 13))).toEqual([0x26, 0x39, 0xf4, 0xcb]);
-    expect(crc32(frame, 0, 13)).toBe(CRC32_RESIDUE);
+    // CRC-32 of data followed by its own FCS (LSB first) is the constant 0x2144DF1C.
+    expect(crc32(frame, 0, 13)).toBe(0x2144df1c);
+    expect(CRC32_RESIDUE).toBe(0x2144df1c);
     expect(checkFcs(frame, 0, 13)).toBe(true);
     frame[3] ^= 0x10;
     expect(checkFcs(frame, 0, 13)).toBe(false);

@@ -5,7 +5,6 @@ import {
   ARP_OP_REQUEST,
   ICMP_ECHO_REPLY,
   ICMP_ECHO_REQUEST,
-  IPPROTO_ICMP,
   IPPROTO_TCP,
   IPPROTO_UDP,
   MAC_BROADCAST,
@@ -131,7 +130,7 @@ describe('frame builders: golden bytes', () => {
         payloadLength: 56,
       });
       expect(len).toBe(14 + 20 + 8 + 56);
-      expect(buf[23]).toBe(IPPROTO_ICMP);
+      expect(buf[23]).toBe(1); // IP protocol ICMP (RFC 792)
       expect(buf[34]).toBe(type);
       expect(toHex(buf.subarray(38, 42))).toBe('1234abcd');
       expect(verifyIpv4Header(buf, 14)).toBe(true);

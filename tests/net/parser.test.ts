@@ -31,6 +31,14 @@ import { icmpEchoSpecArb, macArb, ipArb, tcpSpecArb, udpSpecArb } from './arbitr
 import { hex, toHex } from './helpers.ts';
 
 const out = new ParsedFrame();
+// Protocol numbers as the standards define them (not the constants under test): EtherType
+// IPv4 0x0800, ARP 0x0806, IPv6 0x86DD (IEEE registry); IP protocol ICMP 1, TCP 6, UDP 17.
+const TYPE_IPV4 = 0x0800;
+const TYPE_ARP = 0x0806;
+const TYPE_IPV6 = 0x86dd;
+const PROTO_ICMP = 1;
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
 const A = 0x020000000001;
 const B = 0x020000000002;
 
@@ -46,6 +54,13 @@ function udp(buf: Uint8Array, payloadLength = 18): number {
   });
 }
 
+describe('protocol constants', () => {
+  it('are the numbers the standards define (builder and parser share them, so round trips cannot tell)', () => {
+    expect([ETHERTYPE_IPV4, ETHERTYPE_ARP, ETHERTYPE_IPV6]).toEqual([TYPE_IPV4, TYPE_ARP, TYPE_IPV6]);
+    expect([IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP]).toEqual([PROTO_ICMP, PROTO_TCP, PROTO_UDP]);
+  });
+});
+
 describe('parseFrame round-trips builder output (fast-check)', () => {
   it('UDP, with and without VLAN', () => {
     const buf = new Uint8Array(1600);
@@ -57,7 +72,7 @@ describe('parseFrame round-trips builder output (fast-check)', () => {
         expect(out.frameLength).toBe(len);
         expect(out.dstMac).toBe(spec.dstMac);
         expect(out.srcMac).toBe(spec.srcMac);
-        expect(out.etherType).toBe(ETHERTYPE_IPV4);
+        expect(out.etherType).toBe(TYPE_IPV4);
         expect(out.hasVlan).toBe(!!spec.vlan);
         if (spec.vlan) {
           expect([out.vlanPcp, out.vlanDei, out.vlanVid]).toEqual([
@@ -67,7 +82,7 @@ describe('parseFrame round-trips builder output (fast-check)', () => {
           ]);
         }
         expect(out.l3Offset).toBe(l3);
-        expect(out.proto).toBe(IPPROTO_UDP);
+        expect(out.proto).toBe(PROTO_UDP);
         expect(out.srcIp).toBe(spec.srcIp);
         expect(out.dstIp).toBe(spec.dstIp);
         expect(out.ipId).toBe(spec.ipId);
@@ -92,7 +107,7 @@ describe('parseFrame round-trips builder output (fast-check)', () => {
         const len = buildTcpFrame(buf, 0, spec);
         expect(parseFrame(buf, 0, len, out)).toBe(true);
         const l3 = spec.vlan ? 18 : 14;
-        expect(out.proto).toBe(IPPROTO_TCP);
+        expect(out.proto).toBe(PROTO_TCP);
         expect([out.srcPort, out.dstPort]).toEqual([spec.srcPort, spec.dstPort]);
         expect([out.tcpSeq, out.tcpAck, out.tcpFlags, out.tcpWindow]).toEqual([
           spec.seq,
@@ -129,7 +144,7 @@ describe('parseFrame round-trips builder output (fast-check)', () => {
             payloadLength: n,
           });
           expect(parseFrame(buf, 0, len, out)).toBe(true);
-          expect(out.proto).toBe(IPPROTO_ICMP);
+          expect(out.proto).toBe(PROTO_ICMP);
           expect([out.icmpType, out.icmpCode, out.icmpId, out.icmpSeq]).toEqual([
             ICMP_ECHO_REQUEST,
             0,
@@ -148,7 +163,7 @@ describe('parseFrame round-trips builder output (fast-check)', () => {
             targetIp: ipB,
           });
           expect(parseFrame(buf, 0, len, out)).toBe(true);
-          expect(out.etherType).toBe(ETHERTYPE_ARP);
+          expect(out.etherType).toBe(TYPE_ARP);
           expect(out.proto).toBe(-1);
           expect(out.icmpId).toBe(0);
           expect([out.arpOp, out.arpSenderMac, out.arpSenderIp, out.arpTargetMac, out.arpTargetIp]).toEqual([
@@ -185,16 +200,23 @@ describe('parseFrame on headers with options', () => {
 });
 
 describe('parseFrame on malformed input', () => {
-  it('never throws on random bytes, offsets and lengths (fast-check)', () => {
+  it('never throws on random bytes, offsets and lengths, and considers exactly the clamped range (fast-check)', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 200 }),
         fc.integer({ min: -5, max: 250 }),
         fc.integer({ min: -5, max: 300 }),
         (b, off, len) => {
-          parseFrame(b, off, len, out);
-          expect(out.frameLength).toBeGreaterThanOrEqual(0);
-          expect(out.frameLength).toBeLessThanOrEqual(b.length);
+          const ok = parseFrame(b, off, len, out);
+          // Contract: off and len are clamped to the buffer, negatives to 0.
+          const start = Math.min(Math.max(off, 0), b.length);
+          const considered = Math.min(Math.max(len, 0), b.length - start);
+          expect(out.frameLength).toBe(considered);
+          // Less than an Ethernet header (14 bytes) is always reported short.
+          if (considered < 14) {
+            expect(ok).toBe(false);
+            expect(out.errors).toBe(PARSE_SHORT);
+          }
           if (out.payloadOffset >= 0)
             expect(out.payloadOffset + out.payloadLength).toBeLessThanOrEqual(b.length);
           expect(
@@ -231,15 +253,17 @@ describe('parseFrame on malformed input', () => {
   it('clamps absurd offsets and lengths', () => {
     const b = new Uint8Array(100);
     const len = udp(b);
-    for (const [off, n] of [
-      [NaN, len],
-      [0, NaN],
-      [2 ** 40, len],
-      [-1, Infinity],
-      [0, 2 ** 40],
-    ] as Array<[number, number]>) {
+    // [offset, length, bytes considered]: NaN/negative -> 0, beyond the buffer -> its end.
+    for (const [off, n, considered] of [
+      [NaN, len, len],
+      [0, NaN, 0],
+      [2 ** 40, len, 0],
+      [-1, Infinity, 100],
+      [0, 2 ** 40, 100],
+      [90, 2 ** 40, 10],
+    ] as Array<[number, number, number]>) {
       parseFrame(b, off, n, out);
-      expect(out.frameLength).toBeLessThanOrEqual(b.length);
+      expect(out.frameLength).toBe(considered);
     }
     expect(parseFrame(b, 0, Infinity, out)).toBe(true);
     expect(out.frameLength).toBe(100);
@@ -368,7 +392,7 @@ describe('parseFrame on malformed input', () => {
     b[12] = 0x86;
     b[13] = 0xdd;
     expect(parseFrame(b, 0, 60, out)).toBe(true);
-    expect(out.etherType).toBe(ETHERTYPE_IPV6);
+    expect(out.etherType).toBe(TYPE_IPV6);
     expect(out.proto).toBe(-1);
     expect([out.payloadOffset, out.payloadLength]).toEqual([14, 46]);
   });
