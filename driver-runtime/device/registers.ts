@@ -329,13 +329,9 @@ export const TXD_CMD_DEXT = 1 << 29;
 export const TXD_CMD_VLE = 1 << 30;
 export const TXD_DTYP_SHIFT = 20;
 export const TXD_DTYP_MASK = 0xf;
-/**
- * DTYP field VALUES (compare with `(dword2 >>> TXD_DTYP_SHIFT) & TXD_DTYP_MASK`). The driver
- * header's TXD_DTYP_DATA is the field already shifted into place (0x3 << 20, as Linux's
- * E1000_ADVTXD_DTYP_DATA), so these carry a _CODE suffix instead of sharing that name.
- */
-export const TXD_DTYP_CONTEXT_CODE = 0x2;
-export const TXD_DTYP_DATA_CODE = 0x3;
+/** DTYP field values (compare with `(dword2 >>> TXD_DTYP_SHIFT) & TXD_DTYP_MASK`). */
+export const TXD_DTYP_CONTEXT = 0x2;
+export const TXD_DTYP_DATA = 0x3;
 export const TXD_LEN_MASK = 0xffff;
 /** DD: bit 0 of byte 12 (legacy STA) and bit 0 of dword 3 (advanced write-back status). */
 export const TXD_STA_DD = 1;

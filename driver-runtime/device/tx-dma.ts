@@ -12,9 +12,7 @@ const TWO_32 = 0x1_0000_0000;
 const BULK_COPY_MIN = 128;
 
 function isContext(d2: number): boolean {
-  return (
-    (d2 & R.TXD_CMD_DEXT) !== 0 && ((d2 >>> R.TXD_DTYP_SHIFT) & R.TXD_DTYP_MASK) === R.TXD_DTYP_CONTEXT_CODE
-  );
+  return (d2 & R.TXD_CMD_DEXT) !== 0 && ((d2 >>> R.TXD_DTYP_SHIFT) & R.TXD_DTYP_MASK) === R.TXD_DTYP_CONTEXT;
 }
 
 /** Host-memory offset of the only data buffer of descriptors start..end-1 (zero-copy path), or -1. */

@@ -106,13 +106,13 @@ export class TxFetch {
       Q.scanPos = ringAdvance(d, 1, n);
       if (advanced) {
         const dtyp = (d2 >>> R.TXD_DTYP_SHIFT) & R.TXD_DTYP_MASK;
-        if (dtyp === R.TXD_DTYP_CONTEXT_CODE) {
+        if (dtyp === R.TXD_DTYP_CONTEXT) {
           // Context descriptors are stored and skipped (QEMU); we keep only the VLAN field.
           Q.contextVlan[(u32[w + 3] >>> R.TXD_OLINFO_IDX_SHIFT) & 1] = u32[w] >>> 16;
           if (Q.curDescs >= n - 1) return this.fault(q, 'packet not ended within the ring');
           continue;
         }
-        if (dtyp !== R.TXD_DTYP_DATA_CODE) return this.fault(q, `descriptor ${d}: unknown DTYP ${dtyp}`);
+        if (dtyp !== R.TXD_DTYP_DATA) return this.fault(q, `descriptor ${d}: unknown DTYP ${dtyp}`);
       }
       const len = d2 & R.TXD_LEN_MASK;
       if (len > R.MAX_TX_PACKET || Q.curData + len > R.MAX_TX_PACKET) {

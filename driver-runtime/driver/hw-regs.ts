@@ -32,8 +32,12 @@ export const TXARB = 0x03354;
 export const TQAVCTRL = 0x03570;
 export const RTTDQSEL = 0x03604;
 export const RTTBCNRC = 0x036b0;
+// OURS: the SIM-I2xx Tx scheduler block (nic-model §6.2), above every igb offset.
+/** OURS: arbitration mode (FIFO, strict priority, DRR, strict over DRR). */
 export const TXSCHED = 0x1f000;
+/** OURS: DRR quantum in bytes per queue. */
 export const TXQWRR = (q: number): number => 0x1f010 + 4 * q;
+/** OURS: frames a queue may send per arbitration turn. */
 export const TXQBURST = (q: number): number => 0x1f020 + 4 * q;
 /** OURS: guaranteed minimum rate (starvation guard): enable b31 | link/min in 14.14 fixed point. */
 export const TXQMIN = (q: number): number => 0x1f030 + 4 * q;
@@ -79,6 +83,7 @@ export const STATUS_LU = 1 << 1;
 export const STATUS_TXOFF = 1 << 4;
 export const STATUS_SPEED_SHIFT = 6;
 export const STATUS_SPEED_MASK = 0x3 << 6;
+/** 2.5 Gb/s indication (I225's STATUS bit 22). */
 export const STATUS_2G5 = 1 << 22;
 /** OURS: 10 Gb/s (the SPEED field reads 1000 at 2.5G and 10G, as on I225). */
 export const STATUS_10G = 1 << 23;
@@ -116,6 +121,7 @@ export const RAH_AV = 1 << 31;
 // Tx arbitration.
 export const TQAVCTRL_TRANSMIT_MODE = 1 << 0;
 export const TQAVCTRL_DATATRANARB = 1 << 8;
+// OURS: TXSCHED modes.
 export const TXSCHED_FIFO = 0;
 export const TXSCHED_SP = 1;
 export const TXSCHED_DRR = 2;

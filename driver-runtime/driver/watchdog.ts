@@ -13,7 +13,10 @@ import type { TxRing } from './tx-ring.ts';
 const POLL_PERIOD_NS = 1_000_000;
 /** Wire overhead per frame beyond its bytes: FCS 4 + preamble/SFD 8 + IFG 12. */
 const WIRE_OVERHEAD_BYTES = 24;
-/** A queue is starved by policy when the queues that outrank it used this share of the link. */
+/**
+ * OURS: a queue is starved by policy when the queues that outrank it used this share of the
+ * link since the last pass (igb has no policy starvation to tell from a hang).
+ */
 const STARVED_SHARE = 0.9;
 
 /** What the watchdog works on, and what it asks the driver to do. */
@@ -148,6 +151,7 @@ export class Watchdog {
    */
   private recoverInterrupts(now: number): void {
     const host = this.host!;
+    // OURS: 50 moderation intervals, and at least a millisecond.
     const stale = Math.max(1e6, 50 * this.options.itrUs * 1000);
     let lost = 0;
     for (let q = 0; q < R.NUM_QUEUES; q++) {

@@ -220,7 +220,7 @@ export class Rig {
       const d = this.txRing[q] + this.txTail[q] * H.DESCRIPTOR_BYTES;
       v.setUint32(d, (o.vlan << 16) >>> 0, true);
       v.setUint32(d + 4, 0, true);
-      v.setUint32(d + 8, (H.TXD_CMD_DEXT | (R.TXD_DTYP_CONTEXT_CODE << R.TXD_DTYP_SHIFT)) >>> 0, true);
+      v.setUint32(d + 8, (H.TXD_CMD_DEXT | (R.TXD_DTYP_CONTEXT << R.TXD_DTYP_SHIFT)) >>> 0, true);
       v.setUint32(d + 12, 0, true);
       this.txTail[q] = (this.txTail[q] + 1) % n;
     }
@@ -245,7 +245,11 @@ export class Rig {
         v.setUint32(d + 8, (cmd | fieldLen) >>> 0, true);
         v.setUint32(d + 12, ((o.vlan ?? 0) << 16) >>> 0, true);
       } else {
-        v.setUint32(d + 8, (cmd | H.TXD_CMD_DEXT | H.TXD_DTYP_DATA | fieldLen) >>> 0, true);
+        v.setUint32(
+          d + 8,
+          (cmd | H.TXD_CMD_DEXT | (H.TXD_DTYP_DATA << H.TXD_DTYP_SHIFT) | fieldLen) >>> 0,
+          true,
+        );
         v.setUint32(d + 12, (data.length << H.TXD_PAYLEN_SHIFT) >>> 0, true);
       }
       this.txTail[q] = (slot + 1) % n;
