@@ -2,7 +2,8 @@
  * Scenario files: JSON data describing a link, the two hosts and the applications.
  * `parseScenario` validates with zod (unknown keys refused) and throws a ScenarioError
  * whose message names the file and the offending field path, e.g.
- * `home-office.json: apps[2].traffic.rateBps: must be > 0`.
+ * `home-office.json: apps[2].traffic.rateBps: must be 1..10000000000 b/s`. Every numeric field
+ * has a range (SCENARIO_RANGES) that keeps a run finite.
  * `appConfigsFromScenario` turns a parsed scenario into HostStack app configs (µs → ns,
  * defaults for ports and sizes).
  */
@@ -23,17 +24,99 @@ export class ScenarioError extends Error {
   }
 }
 
-const positive = () =>
-  z.number({ invalid_type_error: 'must be a number' }).finite().positive({ message: 'must be > 0' });
-const positiveInt = () => positive().int({ message: 'must be an integer' });
-const nonNegative = () =>
-  z.number({ invalid_type_error: 'must be a number' }).finite().nonnegative({ message: 'must be >= 0' });
-const port = () =>
-  z
-    .number()
-    .int({ message: 'must be an integer' })
-    .min(1, { message: 'must be 1..65535' })
-    .max(65535, { message: 'must be 1..65535' });
+/** An inclusive numeric range a scenario field must lie in, and why it is that range. */
+export interface FieldRange {
+  readonly min: number;
+  readonly max: number;
+  readonly int: boolean;
+  readonly unit: string;
+  readonly why: string;
+}
+
+/**
+ * One hour of virtual time, in µs: the longest run `npm run sim --duration` accepts (the CLI
+ * takes its ceiling from here), so a scenario time beyond it could never be reached.
+ */
+export const MAX_VIRTUAL_US = 3_600_000_000;
+
+const range = (min: number, max: number, int: boolean, unit: string, why: string): FieldRange => ({
+  min,
+  max,
+  int,
+  unit,
+  why,
+});
+
+/**
+ * The range of every numeric scenario field, keyed by its path as error messages print it.
+ * The schema below takes its bounds from here and `npm run sim -- --help` prints this table,
+ * so the documented range is the enforced one. Each bound keeps a run finite: no field can
+ * make an app schedule events faster than one per 48 ns (60-byte frames at 10 Gb/s) or one
+ * burst per µs, and nothing is timed past the longest run.
+ */
+export const SCENARIO_RANGES = {
+  seed: range(0, 0xffff_ffff, true, '', 'the PRNG takes a 32-bit seed'),
+  // A count of entries, so never fractional; `int: false` keeps "an integer" out of its text.
+  apps: range(1, 255, false, 'apps', "app ids 1..255 fit the driver's 256 statistics slots; 0 is the system"),
+  'apps[].pid': range(1, 99_999, true, '', 'macOS PID_MAX'),
+  'apps[].vlanPcp': range(0, 7, true, '', 'the 802.1Q priority code point is 3 bits'),
+  'apps[].traffic.packetBytes': range(
+    60,
+    1518,
+    true,
+    'B',
+    'Ethernet frame without FCS; above 1514 only with vlanPcp, for the 4-byte tag',
+  ),
+  'apps[].traffic.rateBps': range(1, 10e9, false, 'b/s', '10 GbE is the fastest link; more is never carried'),
+  'apps[].traffic.burstPackets': range(
+    1,
+    1024,
+    true,
+    'packets',
+    'the Tx submission queue holds 1024; a bigger burst is only dropped',
+  ),
+  'apps[].traffic.meanGapUs': range(
+    1,
+    MAX_VIRTUAL_US,
+    false,
+    'µs',
+    'at most a million bursts per second; up to the longest run',
+  ),
+  'apps[].traffic.sndbufBytes': range(
+    60,
+    8 * 1024 * 1024,
+    true,
+    'B',
+    'at least packetBytes; macOS kern.ipc.maxsockbuf is 8 MiB',
+  ),
+  'apps[].traffic.intervalUs': range(
+    1,
+    MAX_VIRTUAL_US,
+    false,
+    'µs',
+    'at most a million pings per second; up to the longest run',
+  ),
+  'apps[].traffic.srcPort': range(1, 65535, true, '', 'UDP/TCP port'),
+  'apps[].traffic.dstPort': range(1, 65535, true, '', 'UDP/TCP port'),
+  'apps[].traffic.startUs': range(0, MAX_VIRTUAL_US, false, 'µs', 'up to the longest run'),
+  'apps[].traffic.stopUs': range(1, MAX_VIRTUAL_US, false, 'µs', 'after startUs; up to the longest run'),
+} as const satisfies Record<string, FieldRange>;
+
+/** "1..255", "1..10000000000 b/s": a range as messages and `--help` print it. */
+export function rangeText(r: FieldRange): string {
+  return `${r.int ? 'an integer ' : ''}${r.min}..${r.max}${r.unit === '' ? '' : ` ${r.unit}`}`;
+}
+
+/** A zod number held to `r`, with one message for every way of missing it. */
+function inRange(r: FieldRange) {
+  const message = `must be ${rangeText(r)}`;
+  const n = z
+    .number({ invalid_type_error: 'must be a number' })
+    .min(r.min, { message })
+    .max(r.max, { message });
+  return r.int ? n.int({ message }) : n;
+}
+const R = SCENARIO_RANGES;
 const mac = z
   .string()
   .refine((s) => tryParseMac(s) >= 0, { message: 'must be a MAC address aa:bb:cc:dd:ee:ff' });
@@ -48,18 +131,16 @@ const trafficSchema = z
     protocol: z
       .enum(['udp', 'tcp', 'icmp'], { errorMap: () => ({ message: 'must be one of udp, tcp, icmp' }) })
       .optional(),
-    packetBytes: positiveInt()
-      .min(60, { message: 'must be >= 60 (minimum Ethernet frame without FCS)' })
-      .max(1518, { message: 'must be <= 1518' }),
-    rateBps: positive().optional(),
-    burstPackets: positiveInt().optional(),
-    meanGapUs: positive().optional(),
-    sndbufBytes: positiveInt().optional(),
-    intervalUs: positive().optional(),
-    srcPort: port().optional(),
-    dstPort: port().optional(),
-    startUs: nonNegative().optional(),
-    stopUs: positive().optional(),
+    packetBytes: inRange(R['apps[].traffic.packetBytes']),
+    rateBps: inRange(R['apps[].traffic.rateBps']).optional(),
+    burstPackets: inRange(R['apps[].traffic.burstPackets']).optional(),
+    meanGapUs: inRange(R['apps[].traffic.meanGapUs']).optional(),
+    sndbufBytes: inRange(R['apps[].traffic.sndbufBytes']).optional(),
+    intervalUs: inRange(R['apps[].traffic.intervalUs']).optional(),
+    srcPort: inRange(R['apps[].traffic.srcPort']).optional(),
+    dstPort: inRange(R['apps[].traffic.dstPort']).optional(),
+    startUs: inRange(R['apps[].traffic.startUs']).optional(),
+    stopUs: inRange(R['apps[].traffic.stopUs']).optional(),
   })
   .strict();
 
@@ -68,7 +149,7 @@ const appSchema = z
     name: z.string().min(1, { message: 'must not be empty' }),
     bundleId: z.string().min(1, { message: 'must not be empty' }),
     executablePath: z.string().startsWith('/', { message: 'must be an absolute path' }),
-    pid: positiveInt(),
+    pid: inRange(R['apps[].pid']),
     teamId: z
       .string()
       .regex(/^[A-Z0-9]{10}$/, { message: 'must be a 10-character Apple team id' })
@@ -76,12 +157,7 @@ const appSchema = z
     serviceClass: z.enum(SERVICE_CLASS_KEYS, {
       errorMap: () => ({ message: `must be one of ${SERVICE_CLASS_KEYS.join(', ')}` }),
     }),
-    vlanPcp: z
-      .number()
-      .int({ message: 'must be an integer' })
-      .min(0, { message: 'must be 0..7' })
-      .max(7, { message: 'must be 0..7' })
-      .optional(),
+    vlanPcp: inRange(R['apps[].vlanPcp']).optional(),
     traffic: trafficSchema,
   })
   .strict()
@@ -114,6 +190,7 @@ const appSchema = z
         message: t.kind === 'ping' ? 'must be icmp for ping' : 'icmp is only for ping',
       });
     }
+    // A 1500-byte MTU allows 1514-byte frames, 1518 with an 802.1Q tag.
     const max = 1514 + (app.vlanPcp !== undefined ? 4 : 0);
     if (t.packetBytes > max) {
       ctx.addIssue({
@@ -147,17 +224,13 @@ export const scenarioSchema = z
     link: z.enum(['1g', '2.5g', '10g'], {
       errorMap: () => ({ message: "must be one of '1g', '2.5g', '10g'" }),
     }),
-    seed: z
-      .number()
-      .int({ message: 'must be an integer' })
-      .min(0, { message: 'must be >= 0' })
-      .max(0xffffffff)
-      .optional(),
+    seed: inRange(R.seed).optional(),
     host: hostSchema,
     peer: hostSchema,
     apps: z
       .array(appSchema, { required_error: 'required', invalid_type_error: 'must be an array' })
-      .min(1, { message: 'must list at least one app' }),
+      .min(R.apps.min, { message: 'must list at least one app' })
+      .max(R.apps.max, { message: `must list at most ${R.apps.max} apps (${R.apps.why})` }),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -165,15 +238,6 @@ export const scenarioSchema = z
     const echoIds = new Map<number, number>();
     s.apps.forEach((app, i) => {
       const t = app.traffic;
-      // A 1500-byte MTU allows 1514-byte frames, 1518 with an 802.1Q tag.
-      const maxFrame = app.vlanPcp !== undefined ? 1518 : 1514;
-      if (t.packetBytes > maxFrame) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['apps', i, 'traffic', 'packetBytes'],
-          message: `must be <= ${maxFrame} (MTU 1500${app.vlanPcp !== undefined ? ' with a VLAN tag' : ''})`,
-        });
-      }
       if (t.kind === 'ping') {
         // Echo replies are matched to the app by ICMP id = pid & 0xffff.
         const id = app.pid & 0xffff;

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appConfigsFromScenario, parseScenario, ScenarioError } from '../../driver-runtime/stack/scenario.ts';
+import {
+  appConfigsFromScenario,
+  parseScenario,
+  rangeText,
+  SCENARIO_RANGES,
+  ScenarioError,
+} from '../../driver-runtime/stack/scenario.ts';
 
 const dir = join(import.meta.dirname, '../../scenarios');
 const load = (name: string): unknown => JSON.parse(readFileSync(join(dir, name), 'utf8'));
@@ -56,7 +62,7 @@ describe('parseScenario refuses bad input, naming the file and the field', () =>
     const j = clone(good);
     (j.apps[0].traffic as Record<string, unknown>).rateBps = -5;
     const e = errorOf(j);
-    expect(e.message).toContain('bad.json: apps[0].traffic.rateBps: must be > 0');
+    expect(e.message).toBe('bad.json: apps[0].traffic.rateBps: must be 1..10000000000 b/s');
     expect(e.fieldPath).toBe('apps[0].traffic.rateBps');
     expect(e.file).toBe('bad.json');
   });
@@ -96,7 +102,9 @@ describe('parseScenario refuses bad input, naming the file and the field', () =>
     expect(errorOf(m).message).toContain('host.ip: must be an IPv4 address');
     const n = clone(good);
     (n.apps[0].traffic as Record<string, unknown>).packetBytes = 1518;
-    expect(errorOf(n).message).toContain('apps[0].traffic.packetBytes: must be <= 1514');
+    expect(errorOf(n).message).toBe(
+      'bad.json: apps[0].traffic.packetBytes: must be <= 1514 (untagged; 1518 needs vlanPcp)',
+    );
     const q = clone(good);
     (q.apps[2].traffic as Record<string, unknown>).srcPort = (
       q.apps[1].traffic as Record<string, unknown>
@@ -112,5 +120,67 @@ describe('parseScenario refuses bad input, naming the file and the field', () =>
   it('non-objects are refused too', () => {
     expect(errorOf(null).message).toMatch(/^bad\.json: \(root\): /);
     expect(errorOf('x', 'x.json').file).toBe('x.json');
+  });
+});
+
+describe('parseScenario bounds every number, so no file can make a run endless', () => {
+  const good = load('home-office.json') as { apps: Record<string, unknown>[] } & Record<string, unknown>;
+  const traffic = (j: typeof good, i: number) => j.apps[i].traffic as Record<string, unknown>;
+
+  // Each of these hung `npm run sim` (events at one instant, or a loop per packet) or ran far past any run.
+  it.each([
+    ['rateBps', 0, 1e30, 'must be 1..10000000000 b/s'],
+    ['rateBps', 4, 1e30, 'must be 1..10000000000 b/s'],
+    ['meanGapUs', 1, 0.001, 'must be 1..3600000000 µs'],
+    ['intervalUs', 5, 0.001, 'must be 1..3600000000 µs'],
+    ['burstPackets', 1, 1e9, 'must be an integer 1..1024 packets'],
+    ['sndbufBytes', 3, 1e12, 'must be an integer 60..8388608 B'],
+    ['startUs', 0, 1e18, 'must be 0..3600000000 µs'],
+    ['stopUs', 0, 1e18, 'must be 1..3600000000 µs'],
+  ] as const)('%s on apps[%d] = %s', (field, app, value, message) => {
+    const j = clone(good);
+    traffic(j, app)[field] = value;
+    expect(errorOf(j).message).toBe(`bad.json: apps[${app}].traffic.${field}: ${message}`);
+  });
+
+  it('pid, seed and the number of apps', () => {
+    const j = clone(good);
+    j.apps[0].pid = 1e15;
+    expect(errorOf(j).message).toBe('bad.json: apps[0].pid: must be an integer 1..99999');
+    const k = clone(good);
+    k.seed = 2 ** 32;
+    expect(errorOf(k).message).toBe('bad.json: seed: must be an integer 0..4294967295');
+    const m = clone(good);
+    m.apps = Array.from({ length: 256 }, (_, i) => ({
+      ...clone(good.apps[1]),
+      pid: 1 + i,
+      traffic: { ...traffic(good, 1), srcPort: 1000 + i },
+    }));
+    expect(errorOf(m).message).toMatch(/^bad\.json: apps: must list at most 255 apps/);
+    m.apps.pop();
+    expect(parseScenario(m).apps).toHaveLength(255);
+  });
+
+  // Where each field lives in home-office.json: the app whose traffic kind uses it.
+  const APP_OF: Record<string, number> = { burstPackets: 1, meanGapUs: 1, sndbufBytes: 3, intervalUs: 5 };
+  const traffics = Object.entries(SCENARIO_RANGES).filter(([path]) => path.startsWith('apps[].traffic.'));
+
+  it.each(traffics)('%s: both ends accepted, one step beyond refused with its range', (path, r) => {
+    const field = path.slice('apps[].traffic.'.length);
+    const app = APP_OF[field] ?? 0;
+    const at = (v: number) => {
+      const j = clone(good);
+      const t = traffic(j, app);
+      t[field] = v;
+      delete t[field === 'startUs' ? 'stopUs' : 'startUs']; // stopUs must follow startUs
+      if (field === 'packetBytes') j.apps[app].vlanPcp = 0; // 1518 needs the tag
+      if (field === 'sndbufBytes') t.packetBytes = 60;
+      return j;
+    };
+    const step = r.int ? 1 : 1e-3;
+    expect(() => parseScenario(at(r.max))).not.toThrow();
+    expect(() => parseScenario(at(r.min))).not.toThrow();
+    for (const v of [r.min - step, r.max + step])
+      expect(errorOf(at(v)).message).toContain(`apps[${app}].traffic.${field}: must be ${rangeText(r)}`);
   });
 });
