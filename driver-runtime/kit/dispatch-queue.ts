@@ -45,6 +45,11 @@ export class IODispatchQueue extends OSObject implements EventHandler {
     return this.count;
   }
 
+  /** After Cancel the queue drops new work (not DriverKit API; OSAction.Create checks it). */
+  get isCancelled(): boolean {
+    return this.cancelled;
+  }
+
   /** Queues `handler.onEvent(arg)`. */
   post(handler: EventHandler, arg = 0): void {
     if (this.cancelled) return;
