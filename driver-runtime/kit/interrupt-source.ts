@@ -59,6 +59,7 @@ export class IOInterruptDispatchSource extends OSObject {
     return kIOReturnSuccess;
   }
 
+  /** OURS: refused with kIOReturnBadArgument once cancelled (XNU's SetHandler does not check). */
   SetHandler(action: InterruptOccurred): IOReturn {
     if (this.cancelled) return kIOReturnBadArgument;
     action.retain();

@@ -235,10 +235,10 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
 
   /**
    * Translates a BAR number to its memory index, size and kPCIBARType*. An implemented BAR
-   * gives kIOReturnSuccess; a BAR number outside 0..5 gives kIOReturnBadArgument; a BAR that
-   * is not implemented (or is the upper half of a 64-bit BAR) gives kIOReturnNotFound, so a
-   * caller can tell "wrong question" from "no such aperture". Needs no session, like
-   * GetBusDeviceFunction: it reads the registry, not the device.
+   * gives kIOReturnSuccess. OURS (error codes not documented): a BAR number outside 0..5 gives
+   * kIOReturnBadArgument; a BAR that is not implemented (or is the upper half of a 64-bit BAR)
+   * gives kIOReturnNotFound, so a caller can tell "wrong question" from "no such aperture".
+   * Needs no session, like GetBusDeviceFunction: it reads the registry, not the device.
    */
   GetBARInfo(
     barIndex: number,
@@ -287,8 +287,9 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
    * function has no MSI capability, so kIOInterruptTypePCIMessaged is kIOReturnUnsupported —
    * drivers then fall back, as public dexts do).
    *
-   * For kIOInterruptTypePCIMessagedX: numRequired must be 1..numRequested (else
-   * kIOReturnBadArgument) and at most the table size (else kIOReturnNoResources). The OS then
+   * For kIOInterruptTypePCIMessagedX (OURS, the codes are not documented): numRequired must be
+   * 1..numRequested (else kIOReturnBadArgument) and at most the table size (else
+   * kIOReturnNoResources); a removed function gives kIOReturnNoDevice. The OS then
    * grants min(numRequested, table size) vectors and does what its interrupt controller
    * does: programs address/data of those entries, unmasks them, and sets MSI-X Enable.
    * Vectors beyond the grant stay masked. Calling it again re-grants.
@@ -324,8 +325,8 @@ export class IOPCIDevice extends IOService implements InterruptProvider {
    * Function-level reset, OS-mediated: like IOPCIFamily, the OS saves config space, resets the
    * function and restores config space. So `fn.reset()` runs (its registers go to reset
    * values), while command register, BARs, MSI-X control and the MSI-X table keep what the
-   * driver and OS set; pending MSI-X messages are dropped (the function lost them in the
-   * reset). Options are accepted and ignored. Needs an open session.
+   * driver and OS set. OURS: pending MSI-X messages are dropped (the function lost them in the
+   * reset); options are accepted and ignored; without a session, kIOReturnNotOpen.
    */
   Reset(_options: number): IOReturn {
     if (this.client === null) return kIOReturnNotOpen;

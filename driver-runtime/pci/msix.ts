@@ -74,7 +74,8 @@ export class MsixController {
 
   /**
    * Checks the MSI-X description of a function and places the table at offset 0 and the PBA
-   * at the second half of its BAR (I210: 16 KiB BAR, PBA at 0x2000). Throws on a bad identity.
+   * at the second half of its BAR. For the I210's 16 KiB BAR3 that is its PBA offset, 0x2000;
+   * OURS: "second half" for any other size. Throws on a bad identity.
    */
   static layoutFor(identity: PciFunctionIdentity, bars: readonly PciBarDescription[]): MsixLayout {
     const vectors = identity.msixVectors;

@@ -297,7 +297,11 @@ export class PciConfigSpace {
     });
   }
 
-  /** Capability list: MSI-X (if any) → PCI Express; no extended capabilities. */
+  /**
+   * Capability list: MSI-X (if any) → PCI Express; no extended capabilities.
+   * OURS: a real I210 also lists Power Management and MSI before MSI-X; we model only what
+   * the driver uses.
+   */
   private buildCapabilities(msix: MsixLayout): void {
     const v = this.view;
     this.bytes[kIOPCIConfigurationOffsetCapabilitiesPtr] =
@@ -311,7 +315,9 @@ export class PciConfigSpace {
       v.setUint32(MSIX_CAP_OFFSET + 4, 0 | msix.bar, true);
       v.setUint32(MSIX_CAP_OFFSET + 8, msix.pbaOffset | msix.bar, true);
     }
-    // PCI Express capability v2, endpoint; link x1 at 5 GT/s (as an I210).
+    // OURS: a PCI Express capability v2, endpoint, that looks like a x1 gigabit NIC (link 5 GT/s
+    // x1, max payload 256 B, writable control bits). The values were not checked against the
+    // I210 datasheet; nothing in the driver reads them.
     this.bytes[PCIE_CAP_OFFSET] = kIOPCICapabilityIDPCIExpress;
     this.bytes[PCIE_CAP_OFFSET + 1] = 0;
     v.setUint16(PCIE_CAP_OFFSET + 0x02, 0x0002, true);

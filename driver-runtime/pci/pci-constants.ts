@@ -23,7 +23,7 @@ export const kIOPCIConfigurationOffsetCapabilitiesPtr = 0x34;
 export const kIOPCIConfigurationOffsetInterruptLine = 0x3c;
 export const kIOPCIConfigurationOffsetInterruptPin = 0x3d;
 
-/** Size of PCIe configuration space (extended space included). */
+/** Size of PCIe configuration space (extended space included). OURS: the name. */
 export const kIOPCIConfigSpaceSize = 4096;
 
 export const kIOPCICommandIOSpace = 0x0001;
@@ -38,7 +38,7 @@ export const kIOPCICapabilityIDMSI = 0x05;
 export const kIOPCICapabilityIDPCIExpress = 0x10;
 export const kIOPCICapabilityIDMSIX = 0x11;
 
-// ---- MSI-X (PCIe 3.0 §7.7) ----
+// ---- MSI-X (PCIe 3.0 §7.7): the values are the spec's; OURS: the kMSIX* names ----
 
 /** MSI-X Message Control (capability + 2): table size − 1 in bits 10:0. */
 export const kMSIXControlTableSizeMask = 0x07ff;
