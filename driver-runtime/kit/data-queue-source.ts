@@ -13,6 +13,7 @@ import type { IODispatchQueue } from './dispatch-queue.ts';
 export type DataAvailable = OSAction<[]>;
 export type DataServiced = OSAction<[]>;
 
+/** Each entry starts with its uint32 size, as IODataQueueEntry does. */
 const ENTRY_HEADER_BYTES = 4;
 
 /**
@@ -21,6 +22,10 @@ const ENTRY_HEADER_BYTES = 4;
  * for the producer (sent when space frees up after an enqueue failed). Handlers run on
  * their action's queue. Packet queues reuse the notification half through
  * `SendDataAvailable` / `SendDataServiced` and keep their handles in their own ring.
+ *
+ * OURS: the byte layout. An entry here may wrap around the end of the buffer, and
+ * `CanEnqueueData` is a plain space count; the real shared-memory queue keeps each entry
+ * contiguous (wrapping to the start) and lives in memory shared with the other side.
  */
 export class IODataQueueDispatchSource extends OSObject {
   private availableHandler: DataAvailable | null = null;

@@ -11,6 +11,10 @@ import { currentRuntime } from './runtime.ts';
  *
  * Hot-path users post `(EventHandler, arg)` pairs with `post`, which allocates nothing;
  * `DispatchAsync(block)` is the convenience form for control-plane work.
+ *
+ * OURS: `latencyNs` (0 unless a test or host sets it) stands for thread wake-up and
+ * scheduling; `DispatchSync` runs the block at once (one simulated thread, so nothing can be
+ * ahead of it); `Cancel` drops work not yet run and calls its handler immediately.
  */
 export class IODispatchQueue extends OSObject implements EventHandler {
   readonly name: string;
@@ -31,6 +35,7 @@ export class IODispatchQueue extends OSObject implements EventHandler {
     this.name = name;
   }
 
+  /** Options and priority are accepted and ignored (the docs say to pass 0; all queues are serial). */
   static Create(name: string, _options: number, _priority: number, queue: Out<IODispatchQueue>): IOReturn {
     queue.value = new IODispatchQueue(name, currentRuntime());
     return kIOReturnSuccess;
@@ -43,6 +48,11 @@ export class IODispatchQueue extends OSObject implements EventHandler {
 
   get pendingItems(): number {
     return this.count;
+  }
+
+  /** After Cancel the queue drops new work (not DriverKit API; OSAction.Create checks it). */
+  get isCancelled(): boolean {
+    return this.cancelled;
   }
 
   /** Queues `handler.onEvent(arg)`. */

@@ -17,9 +17,15 @@ export interface InterruptProvider {
 }
 
 /**
- * IOInterruptDispatchSource: the provider calls `interruptAsserted(time)`; the handler runs
- * on the queue with the count of interrupts coalesced since the last delivery and the time
- * of the first one — a storm collapses into one delivery with a large count.
+ * IOInterruptDispatchSource: the provider calls `interruptAsserted(time)` for every message;
+ * the handler runs on the queue with the count of messages coalesced since the last delivery
+ * — a storm collapses into few deliveries with large counts. As in XNU (IOUserServer.cpp),
+ * the kernel side only counts and wakes the dext's thread; the thread takes the whole count.
+ * The wake takes `runtime.interruptWakeLatencyNs` (OURS, see there).
+ *
+ * OURS: `time` is the time of the first message of the batch (XNU passes the time it
+ * recorded, which newer kernels update on every interrupt); messages that reach a disabled or
+ * cancelled source are dropped, not saved for later.
  */
 export class IOInterruptDispatchSource extends OSObject {
   private handler: InterruptOccurred | null = null;
@@ -27,10 +33,11 @@ export class IOInterruptDispatchSource extends OSObject {
   private cancelled = false;
   private pendingCount = 0;
   private firstTime = 0;
+  private received = 0;
+  private dropped = 0;
+  private handled = 0;
+  private invocations = 0;
   readonly index: number;
-  /** Interrupts seen and deliveries made, for tests and stats. */
-  asserted = 0;
-  delivered = 0;
 
   private constructor(
     private readonly provider: InterruptProvider & OSObject,
@@ -59,6 +66,39 @@ export class IOInterruptDispatchSource extends OSObject {
     return kIOReturnSuccess;
   }
 
+  // ---- counters (not DriverKit API): what arrived against what the handler saw ----
+
+  /** Messages the provider handed to this source, dropped ones included. */
+  get messagesReceived(): number {
+    return this.received;
+  }
+
+  /** Messages that reached the source while it was disabled or cancelled. */
+  get messagesDropped(): number {
+    return this.dropped;
+  }
+
+  /** Handler runs; each reported the messages coalesced since the previous run. */
+  get handlerInvocations(): number {
+    return this.invocations;
+  }
+
+  /** Messages the handler was told about: the sum of the counts it was called with. */
+  get messagesHandled(): number {
+    return this.handled;
+  }
+
+  /** @deprecated Use `messagesReceived`. */
+  get asserted(): number {
+    return this.received;
+  }
+
+  /** @deprecated Use `handlerInvocations`. */
+  get delivered(): number {
+    return this.invocations;
+  }
+
+  /** OURS: refused with kIOReturnBadArgument once cancelled (XNU's SetHandler does not check). */
   SetHandler(action: InterruptOccurred): IOReturn {
     if (this.cancelled) return kIOReturnBadArgument;
     action.retain();
@@ -87,22 +127,36 @@ export class IOInterruptDispatchSource extends OSObject {
     return kIOReturnSuccess;
   }
 
-  /** Called by the provider when the line/vector fires. */
+  /** Called by the provider for every message on this line/vector. */
   interruptAsserted(time: number): void {
-    this.asserted++;
-    if (!this.enabled || this.cancelled) return;
+    this.received++;
+    if (!this.enabled || this.cancelled) {
+      this.dropped++;
+      return;
+    }
+    // Only the first message of a batch wakes the handler; the rest add to its count.
     if (this.pendingCount++ === 0) {
       this.firstTime = time;
-      this.queue.post(this.delivery, 0);
+      const wake = this.runtime.interruptWakeLatencyNs;
+      if (wake > 0) this.runtime.scheduler.after(wake, this.wake, 0);
+      else this.queue.post(this.delivery, 0);
     }
   }
+
+  /** Made once, so an interrupt allocates nothing. */
+  private readonly wake: EventHandler = {
+    onEvent: () => {
+      if (!this.cancelled) this.queue.post(this.delivery, 0);
+    },
+  };
 
   private readonly delivery: EventHandler = {
     onEvent: () => {
       const count = this.pendingCount;
       this.pendingCount = 0;
       if (count === 0 || this.cancelled || this.handler === null) return;
-      this.delivered++;
+      this.invocations++;
+      this.handled += count;
       this.handler.invoke(count, this.firstTime);
     },
   };

@@ -22,6 +22,9 @@ export interface ServiceRegistryHooks {
  * IOService: Start/Stop lifecycle, named dispatch queues, properties, registration.
  * Subclasses override `Start`/`Stop` and call `super` first in Start and last in Stop,
  * as `SUPERDISPATCH` does; Stop undoes Start in reverse order.
+ *
+ * OURS: the state machine's answers — Start twice, Stop or RegisterService out of order give
+ * kIOReturnBadArgument — and Stop cancelling and releasing the service's queues.
  */
 export class IOService extends OSObject {
   private name: string = this.constructor.name;

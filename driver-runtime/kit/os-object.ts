@@ -39,6 +39,7 @@ export class OSObject {
     return this;
   }
 
+  /** OURS: an over-release throws here; a real dext would corrupt memory and fail later. */
   release(): void {
     if (this.freed) throw new Error(`${this.constructor.name}: release after free (over-release)`);
     if (--this.retainCount === 0) {

@@ -14,12 +14,20 @@ export interface DextRuntime {
   readonly tracer: Tracer;
   /** Live OSObjects by class name (leak checks). */
   readonly liveObjects: Map<string, number>;
+  /**
+   * OURS: virtual ns from an interrupt reaching a source whose handler is idle to the dext's
+   * queue starting the delivery — the kernel waking the thread that waits in
+   * IOInterruptDispatchSource's CheckForWork. Messages arriving in that window coalesce into
+   * one handler call. 0 (the default) delivers at the same instant, so only messages that
+   * land while a delivery is already queued coalesce.
+   */
+  interruptWakeLatencyNs: number;
 }
 
 let current: DextRuntime | null = null;
 
 export function createRuntime(scheduler: Scheduler, memory: HostMemory, tracer = new Tracer()): DextRuntime {
-  return { scheduler, memory, tracer, liveObjects: new Map() };
+  return { scheduler, memory, tracer, liveObjects: new Map(), interruptWakeLatencyNs: 0 };
 }
 
 export function currentRuntime(): DextRuntime {

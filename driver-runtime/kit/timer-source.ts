@@ -4,6 +4,11 @@ import type { OSAction } from './os-action.ts';
 import { OSObject, type Out } from './os-object.ts';
 import type { IODispatchQueue } from './dispatch-queue.ts';
 
+/**
+ * OURS: the kIOTimerClock* names are real (driverkit.md §5.4) but their numeric values were
+ * not found (§7). These are placeholders; WakeAtTime ignores its options, so no behaviour
+ * depends on them.
+ */
 export const kIOTimerClockMachAbsoluteTime = 0x08;
 export const kIOTimerClockMonotonicRaw = 0x10;
 export const kIOTimerClockUptimeRaw = 0x20;
@@ -15,6 +20,11 @@ export type TimerOccurred = OSAction<[time: number]>;
  * IOTimerDispatchSource: one-shot. `WakeAtTime` replaces any pending deadline (so a
  * re-arm cannot double-fire); `Cancel` stops it. Deadlines are virtual ns, which is
  * mach absolute time in this simulation (1 tick = 1 ns).
+ *
+ * OURS: every clock is the one virtual clock (options ignored); the handler runs exactly at
+ * the deadline, which the real "by deadline + leeway" guarantee allows; `SetEnable(false)`
+ * drops the pending deadline (re-enabling does not restore it); `WakeAtTime` after `Cancel`
+ * answers kIOReturnBadArgument.
  */
 export class IOTimerDispatchSource extends OSObject implements EventHandler {
   private handler: TimerOccurred | null = null;

@@ -45,14 +45,20 @@ export class IOMemoryDescriptor extends OSObject {
     return this.memory.physOf(this.offset);
   }
 
-  /** IODMACommand::PrepareForDMA in short: host memory is contiguous, so one segment. */
+  /**
+   * OURS: IODMACommand::PrepareForDMA folded into the descriptor. Host memory is physically
+   * contiguous here, so a descriptor is always one segment.
+   */
   PrepareForDMA(segments: IOAddressSegment[]): IOReturn {
     segments.length = 0;
     segments.push({ address: this.physicalAddress(), length: this.length });
     return kIOReturnSuccess;
   }
 
-  /** IOMemoryDescriptor::CreateSubMemoryDescriptor: a range of this one, keeping it alive. */
+  /**
+   * IOMemoryDescriptor::CreateSubMemoryDescriptor: a range of this one, keeping it alive.
+   * OURS: an instance method here; DriverKit's is static and takes the parent as an argument.
+   */
   CreateSubMemoryDescriptor(
     _options: number,
     offset: number,
@@ -78,6 +84,10 @@ export class IOBufferMemoryDescriptor extends IOMemoryDescriptor {
     this.capacity = capacity;
   }
 
+  /**
+   * OURS: options are ignored; capacity must be a positive integer (kIOReturnBadArgument
+   * otherwise); alignment 0 means 64 bytes and no allocation is aligned to less than 64.
+   */
   static Create(
     _options: number,
     capacity: number,

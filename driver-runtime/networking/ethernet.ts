@@ -35,7 +35,10 @@ export interface EthernetInterfaceListener {
  * IOUserNetworkEthernet (PascalCase generation, DriverKit 19/20). The driver subclasses it
  * and overrides `SetInterfaceEnable`, `GetMaxTransferUnit`, `SetMTU`, promiscuous and
  * multicast; the base records what the driver reports so the system side can read it.
- * Defaults return kIOReturnUnsupported, as developers on the forums found them to.
+ *
+ * OURS: the defaults of the overridable methods return kIOReturnUnsupported (not verified
+ * against the framework); a second registration, a MAC that is not 6 bytes and a media count
+ * beyond the array give kIOReturnBadArgument; the listener is our system-side hook.
  */
 export class IOUserNetworkEthernet extends IOService {
   private registered: RegisteredQueues | null = null;

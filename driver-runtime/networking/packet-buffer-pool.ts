@@ -13,13 +13,13 @@ import { out } from '../kit/os-object.ts';
 export const PACKET_FREE = 0;
 export const PACKET_ALLOCATED = 1;
 
-/** Per-packet flag bits. */
+/** Per-packet flag bits (OURS: our own layout of the packet's boolean metadata). */
 export const PACKET_FLAG_TIMESTAMP_REQUESTED = 0x01;
 export const PACKET_FLAG_TIMESTAMP_VALID = 0x02;
 export const PACKET_FLAG_LINK_MULTICAST = 0x04;
 export const PACKET_FLAG_LINK_BROADCAST = 0x08;
 
-/** Default headroom so a driver can prepend a link header without moving data. */
+/** OURS: default headroom so a driver can prepend a link header without moving data. */
 export const DEFAULT_DATA_OFFSET = 64;
 
 /**
@@ -30,6 +30,10 @@ export const DEFAULT_DATA_OFFSET = 64;
  *
  * Handles come from a LIFO free stack (cache-warm reuse); `DeallocatePacket` of a packet
  * that is not allocated is refused, so a double free is caught, not silently corrupting.
+ *
+ * OURS: one buffer per packet; `Create`'s limits (1..65536 packets, bufferCount ≥
+ * packetCount, buffers of 64 B..64 KiB, name shorter than 1024 like the real char[1024],
+ * memory 4 KiB-aligned) and kIOReturnBadArgument for an access to a packet not allocated.
  */
 export class IOUserNetworkPacketBufferPool extends OSObject {
   readonly name: string;

@@ -28,6 +28,11 @@ export function driverConsumes(kind: PacketQueueKind): boolean {
  * driver through its data-queue dispatch source's data-available action, the system
  * through a plain handler. When a producer found the ring full, the next dequeue tells it
  * space is back (data-serviced).
+ *
+ * OURS: the return codes the reference leaves open — EnqueuePacket on a disabled queue
+ * kIOReturnNotReady, on a full one kIOReturnOverrun, DequeuePacket on an empty one
+ * kIOReturnUnderrun (IODataQueueDispatchSource's codes); capacity 1..65536, rounded up to a
+ * power of two inside; SetDataQueue accepted and ignored.
  */
 export class IOUserNetworkPacketQueue extends OSObject {
   readonly kind: PacketQueueKind;

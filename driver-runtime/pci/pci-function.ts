@@ -7,6 +7,10 @@ import type { Scheduler } from '../sim/scheduler.ts';
 import type { HostMemory } from '../sim/host-memory.ts';
 import type { Tracer } from '../kit/tracer.ts';
 
+/**
+ * OURS: the IOPCIBARType names are real (driverkit.md §5.1) but their numeric values were not
+ * found (§7); these follow the order the docs list them in.
+ */
 export const kPCIBARTypeIO = 0;
 export const kPCIBARTypeM32 = 1;
 export const kPCIBARTypeM32PF = 2;

@@ -3,6 +3,9 @@
  * thread can share it) that the driver allocates from and the device reaches by DMA.
  * Physical address = `physBase + offset`; the device gets only addresses, never views,
  * and every DMA is bounds-checked by `translate`.
+ *
+ * OURS: the default physical base (0x8000_0000), first-fit allocation in 64-byte units, and
+ * zero-filled allocations are simulation choices, not any real machine's memory map.
  */
 export const PAGE_SIZE = 4096;
 

@@ -1,8 +1,10 @@
 /**
- * macOS service classes (xnu SO_TRAFFIC_CLASS values) by name, and the DSCP each one is
- * marked with on the wire. The DSCP table follows xnu's default NET_SERVICE_TYPE marking
- * (RFC 4594 classes): BK_SYS/BK → CS1, BE → 0, RD → AF21, OAM → CS2, AV → AF31,
- * RV → CS4, VI → AF41, VO → EF, CTL → CS6.
+ * macOS service classes by name (values: networking/constants.ts), and the DSCP each one is
+ * marked with on the wire. The DSCP table follows xnu's RFC 4594 network-service-type map
+ * (in_tclass.c, rfc4594_netsvctype_dscp_map): BK → CS1, BE → 0, RD → AF21, OAM → CS2,
+ * AV → AF31, RV → CS4, VI → AF41, SIG → CS5, VO → EF. OURS: BK_SYS → CS1 (xnu has no service
+ * type of its own for it) and CTL → CS6 (no service type either; CS6 is RFC 4594's network
+ * control).
  */
 import { SERVICE_CLASS_NAMES } from '../networking/constants.ts';
 
@@ -10,7 +12,19 @@ import { SERVICE_CLASS_NAMES } from '../networking/constants.ts';
  * The names of networking/constants.ts's SERVICE_CLASS_NAMES, in its order, as a literal
  * tuple so scenario files can be validated against them (z.enum) and typed.
  */
-export const SERVICE_CLASS_KEYS = ['BK_SYS', 'BK', 'BE', 'RD', 'OAM', 'AV', 'RV', 'VI', 'VO', 'CTL'] as const;
+export const SERVICE_CLASS_KEYS = [
+  'BK_SYS',
+  'BK',
+  'BE',
+  'RD',
+  'OAM',
+  'AV',
+  'RV',
+  'VI',
+  'SIG',
+  'VO',
+  'CTL',
+] as const;
 export type ServiceClassName = (typeof SERVICE_CLASS_KEYS)[number];
 
 /** SERVICE_CLASS_NAMES itself, typed by name (tests/stack/service-class.test.ts checks the keys match). */
@@ -26,6 +40,7 @@ const DSCP: Readonly<Record<ServiceClassName, number>> = {
   AV: 26,
   RV: 32,
   VI: 34,
+  SIG: 40,
   VO: 46,
   CTL: 48,
 };

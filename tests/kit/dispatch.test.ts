@@ -232,8 +232,44 @@ describe('IOInterruptDispatchSource', () => {
       { count: 3, time: 100 },
       { count: 1, time: 5000 },
     ]);
-    expect(source.asserted).toBe(4);
-    expect(source.delivered).toBe(2);
+    expect(source.messagesReceived).toBe(4);
+    expect(source.handlerInvocations).toBe(2);
+    expect(source.messagesHandled).toBe(4);
+  });
+
+  it('coalesces what arrives while the kernel wakes the handler thread (interruptWakeLatencyNs)', () => {
+    source.SetEnable(true);
+    rt.interruptWakeLatencyNs = 2000;
+    // A burst at one instant and a straggler inside the wake window: one run, count 4.
+    for (let i = 0; i < 3; i++) provider.fire(1);
+    rt.scheduler.runUntil(1500);
+    provider.fire(1);
+    run();
+    expect(calls).toEqual([{ count: 4, time: 0 }]);
+    expect(rt.scheduler.now).toBe(2000);
+    // A message after the handler ran finds it idle again: a run of its own.
+    rt.scheduler.runUntil(10_000);
+    provider.fire(1);
+    run();
+    expect(calls).toEqual([
+      { count: 4, time: 0 },
+      { count: 1, time: 10_000 },
+    ]);
+    expect(source.messagesReceived).toBe(5);
+    expect(source.messagesHandled).toBe(5);
+    expect(source.handlerInvocations).toBe(2);
+  });
+
+  it('counts messages that reach a disabled or cancelled source as dropped', () => {
+    provider.fire(1);
+    source.SetEnable(true);
+    source.Cancel();
+    source.interruptAsserted(0); // a provider racing the unregister
+    run();
+    expect(calls).toEqual([]);
+    expect(source.messagesReceived).toBe(2);
+    expect(source.messagesDropped).toBe(2);
+    expect(source.handlerInvocations).toBe(0);
   });
 
   it('a disabled source drops interrupts (they are not delivered on enable)', () => {

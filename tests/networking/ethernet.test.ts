@@ -162,14 +162,19 @@ describe('serviceClassToQueue', () => {
     ['AV', 2],
     ['RV', 2],
     ['VI', 2],
+    ['SIG', 2],
     ['VO', 3],
     ['CTL', 3],
   ])('%s → queue %i', (name, expected) => {
     expect(serviceClassToQueue(SERVICE_CLASS_NAMES[name])).toBe(expected);
   });
 
-  it('covers all ten service classes with distinct values', () => {
-    expect(new Set(Object.values(SERVICE_CLASS_NAMES)).size).toBe(10);
+  it('covers all eleven service classes with distinct values', () => {
+    expect(new Set(Object.values(SERVICE_CLASS_NAMES)).size).toBe(11);
+  });
+
+  it('folds an unknown class to BE, as xnu does by default', () => {
+    expect(serviceClassToQueue(123)).toBe(1);
   });
 });
 

@@ -345,6 +345,16 @@ describe('IOPCIDevice MSI-X', () => {
     expect(pci.FindPCICapability(-0x0001, 0, found)).toBe(kIOReturnNotFound);
   });
 
+  it('names the source registered for a vector (host side), and forgets it on Cancel', () => {
+    const s = source(1);
+    expect(pci.interruptSourceFor(1)).toBe(s);
+    expect(pci.interruptSourceFor(0)).toBeNull();
+    expect(pci.interruptSourceFor(99)).toBeNull();
+    s.Cancel();
+    expect(pci.interruptSourceFor(1)).toBeNull();
+    s.release();
+  });
+
   it('holds a message as pending while MSI-X is disabled and delivers it when enabled', () => {
     source(2);
     fn.bus!.signalMsix(2);

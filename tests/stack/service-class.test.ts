@@ -19,7 +19,7 @@ describe('stack service classes', () => {
     ]);
     expect(serviceClassName(123)).toBe('BE');
     expect(SERVICE_CLASS_KEYS.map((k) => serviceClassDscp(SERVICE_CLASS_VALUE[k]))).toEqual([
-      8, 8, 0, 18, 16, 26, 32, 34, 46, 48,
+      8, 8, 0, 18, 16, 26, 32, 34, 40, 46, 48,
     ]);
     expect(serviceClassDscp(123)).toBe(0);
   });
