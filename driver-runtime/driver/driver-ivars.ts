@@ -125,16 +125,22 @@ export function createPoolAndQueues(
   if (ret !== kIOReturnSuccess) return ret;
 
   // Tx: dequeue in bursts when the stack submits (the Apple sample's TxPacketAvailable).
-  iv.txAvailableAction = new OSAction<[]>(owner, iv.queue!, () => h.txPacketAvailable());
-  iv.rxAvailableAction = new OSAction<[]>(owner, iv.queue!, () => h.rxBuffersAvailable());
+  const txAvailable = out<OSAction<[]>>();
+  const rxAvailable = out<OSAction<[]>>();
+  ret = OSAction.Create<[]>(owner, iv.queue, () => h.txPacketAvailable(), 0, txAvailable);
+  if (ret === kIOReturnSuccess)
+    ret = OSAction.Create<[]>(owner, iv.queue, () => h.rxBuffersAvailable(), 0, rxAvailable);
+  iv.txAvailableAction = txAvailable.value;
+  iv.rxAvailableAction = rxAvailable.value;
+  if (ret !== kIOReturnSuccess) return ret;
   const txsSource = out<IODataQueueDispatchSource>();
   const rxsSource = out<IODataQueueDispatchSource>();
   iv.txs!.CopyDataQueue(txsSource);
   iv.rxs!.CopyDataQueue(rxsSource);
   iv.txsSource = txsSource.value!;
   iv.rxsSource = rxsSource.value!;
-  iv.txsSource.SetDataAvailableHandler(iv.txAvailableAction);
-  iv.rxsSource.SetDataAvailableHandler(iv.rxAvailableAction);
+  iv.txsSource.SetDataAvailableHandler(iv.txAvailableAction!);
+  iv.rxsSource.SetDataAvailableHandler(iv.rxAvailableAction!);
   return kIOReturnSuccess;
 }
 
@@ -161,28 +167,39 @@ function createTimer(
   queue: IODispatchQueue,
   handler: () => void,
 ): { timer: IOTimerDispatchSource; action: OSAction<[number]> } | IOReturn {
-  const timer = out<IOTimerDispatchSource>();
-  const ret = IOTimerDispatchSource.Create(queue, timer);
+  const action = out<OSAction<[number]>>();
+  let ret = OSAction.Create<[number]>(owner, queue, handler, 0, action);
   if (ret !== kIOReturnSuccess) return ret;
-  const action = new OSAction<[number]>(owner, queue, handler);
-  timer.value!.SetHandler(action);
-  return { timer: timer.value!, action };
+  const timer = out<IOTimerDispatchSource>();
+  ret = IOTimerDispatchSource.Create(queue, timer);
+  if (ret !== kIOReturnSuccess) {
+    action.value!.release();
+    return ret;
+  }
+  timer.value!.SetHandler(action.value!);
+  return { timer: timer.value!, action: action.value! };
 }
 
 /** MSI-X vectors 0..3 (queue pairs) and 4 (other causes), the watchdog, shaper and poll timers. */
 export function createEventSources(owner: OSObject, iv: Ivars, h: DriverHandlers): IOReturn {
   const queue = iv.queue!;
   for (let v = 0; v <= R.OTHER_VECTOR; v++) {
-    const source = out<IOInterruptDispatchSource>();
-    const ret = IOInterruptDispatchSource.Create(iv.pci!, v, queue, source);
-    if (ret !== kIOReturnSuccess) return ret;
     const vector = v;
-    const action = new OSAction<[number, number]>(owner, queue, () =>
-      vector === R.OTHER_VECTOR ? h.otherInterrupt() : h.queueInterrupt(vector),
+    const action = out<OSAction<[number, number]>>();
+    let ret = OSAction.Create<[number, number]>(
+      owner,
+      queue,
+      () => (vector === R.OTHER_VECTOR ? h.otherInterrupt() : h.queueInterrupt(vector)),
+      0,
+      action,
     );
-    source.value!.SetHandler(action);
+    if (ret !== kIOReturnSuccess) return ret;
+    iv.interruptActions.push(action.value!);
+    const source = out<IOInterruptDispatchSource>();
+    ret = IOInterruptDispatchSource.Create(iv.pci!, v, queue, source);
+    if (ret !== kIOReturnSuccess) return ret;
+    source.value!.SetHandler(action.value!);
     iv.interruptSources.push(source.value!);
-    iv.interruptActions.push(action);
   }
   const watchdog = createTimer(owner, queue, () => h.watchdog());
   if (typeof watchdog === 'number') return watchdog;

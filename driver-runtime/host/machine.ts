@@ -37,7 +37,16 @@ export interface MachineOptions {
   verifyChecksums?: boolean;
   /** Back host memory with a SharedArrayBuffer (the app's worker shares it with main). */
   sharedMemory?: boolean;
+  /** Interrupt to handler wake-up, ns (default 2 µs; see DextRuntime.interruptWakeLatencyNs). */
+  interruptWakeLatencyNs?: number;
 }
+
+/**
+ * OURS: a dext's interrupt thread wakes a couple of microseconds after the MSI-X message (a
+ * kernel wake-up and a context switch); messages arriving meanwhile coalesce into one handler
+ * call, as a real interrupt storm does.
+ */
+const DEFAULT_INTERRUPT_WAKE_NS = 2000;
 
 /** What `shutdown` found: a clean machine has zeros everywhere. */
 export interface LeakReport {
@@ -86,6 +95,7 @@ export class Machine {
       shared: options.sharedMemory ?? false,
     });
     this.runtime = createRuntime(this.scheduler, this.memory);
+    this.runtime.interruptWakeLatencyNs = options.interruptWakeLatencyNs ?? DEFAULT_INTERRUPT_WAKE_NS;
     this.runtime.tracer.clock = () => this.scheduler.now;
     const mac = macBytes(scenario.host.mac);
     // Assignments inside withRuntime: TypeScript needs them definite, so build in a local.

@@ -1,4 +1,4 @@
-import { serviceClassToQueue } from '../networking/constants.ts';
+import { SERVICE_CLASS_NAMES, serviceClassToQueue } from '../networking/constants.ts';
 import {
   levelToQueue,
   queueToLevel,
@@ -56,18 +56,10 @@ export interface Decision {
   steps: string[];
 }
 
-const SERVICE_CLASS_LABEL: Record<number, string> = {
-  100: 'BK_SYS',
-  200: 'BK',
-  0: 'BE',
-  300: 'RD',
-  400: 'OAM',
-  500: 'AV',
-  600: 'RV',
-  700: 'VI',
-  800: 'VO',
-  900: 'CTL',
-};
+/** Class value → its name, from the one table of service classes. */
+const SERVICE_CLASS_LABEL: Record<number, string> = Object.fromEntries(
+  Object.entries(SERVICE_CLASS_NAMES).map(([name, value]) => [value, name]),
+);
 
 /** explain(app): identity match → rule → schedule → default class → queue. */
 export function decide(rules: RuleSet, app: AppIdentity, at: MinuteOfWeek): Decision {

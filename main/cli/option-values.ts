@@ -32,6 +32,15 @@ export function number(min: number, max: number, int: boolean, unit = ''): Value
   };
 }
 
+/** An 802.1p priority 0..7, or "-" for none (the queue's frames are left as built). */
+export function priorityOrNone(): ValueKind<number> {
+  const pcp = number(0, 7, true);
+  return {
+    range: `${pcp.range} or - (none)`,
+    parse: (text) => (text === '-' ? -1 : pcp.parse(text)),
+  };
+}
+
 /** "3600s", "1ns": a whole number of ns in the largest unit that divides it. */
 export function durationText(ns: number): string {
   for (const [unit, scale] of [

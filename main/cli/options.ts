@@ -5,7 +5,16 @@
  */
 import { FAULT_KINDS, FAULT_SYNTAX } from '../../driver-runtime/host/faults.ts';
 import { MAX_VIRTUAL_US } from '../../driver-runtime/stack/scenario.ts';
-import { duration, fault, filePath, four, number, oneOf, type ValueKind } from './option-values.ts';
+import {
+  duration,
+  fault,
+  filePath,
+  four,
+  number,
+  oneOf,
+  priorityOrNone,
+  type ValueKind,
+} from './option-values.ts';
 
 export interface ValueOption<T> {
   /** Placeholder in `--help`, e.g. TIME. */
@@ -100,6 +109,11 @@ export const OPTIONS = {
     value: 'A,B,C,D',
     kind: four(number(0, 10_000, false, 'Mb/s')), // 10 GbE is the fastest link
     help: 'maximum rate per queue 0..3 (0 = unlimited)',
+  },
+  pcp: {
+    value: 'A,B,C,D',
+    kind: four(priorityOrNone()),
+    help: '802.1p priority the driver marks on every frame of queues 0..3, "-" for none (default: no marking), e.g. 1,0,5,6',
   },
   fault: {
     value: 'SPEC',

@@ -120,6 +120,8 @@ export function parseCli(argv: string[]): Cli | null {
   const maxMbps = get('max-mbps');
   if (maxMbps !== undefined)
     driver.maxBps = [maxMbps[0] * 1e6, maxMbps[1] * 1e6, maxMbps[2] * 1e6, maxMbps[3] * 1e6];
+  const pcp = get('pcp');
+  if (pcp !== undefined) driver.pcp = pcp;
   const quanta = get('quanta');
   if (quanta !== undefined) {
     // The driver refuses to start DRR that could never send; say so before booting it.
