@@ -1,90 +1,69 @@
 import { serviceClassToQueue } from '../networking/constants.ts';
 import type { IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
-import { QUEUE_FROM_SERVICE_CLASS } from '../abi/app-settings.ts';
+import { QUEUE_BY_SERVICE_CLASS as QUEUE_FROM_SERVICE_CLASS } from '../abi/netlanes-abi.ts';
+import { FlowTable } from './flow-table.ts';
+
+/** Service classes are 0..900 in steps of 100 (ours; SIG is 750): a dense table by class/100. */
+const CLASS_TABLE_SIZE = 10;
+/** The queue of a class the table does not know: best effort. */
+const DEFAULT_QUEUE = 1;
 
 /**
- * Picks the hardware Tx queue (0 lowest … 3 highest) for a packet. This is the seam the
- * per-application rules plug into; it runs once per packet, so implementations must be
- * O(1) table lookups with no allocation.
+ * Picks each packet's accounting slot and hardware queue (0 lowest … 3 highest) from what a
+ * dext can see: the packet's bytes (its 5-tuple, looked up in the flow table the app pushed)
+ * and its service class. A known flow is charged to its slot and takes the slot's queue
+ * setting; anything else — an unknown flow, ARP, a slot with no setting — takes the service
+ * class folded 10 → 4 as xnu's fq_codel does for driver-managed queues. O(1), no allocation.
+ *
+ * Settings swap between two packets (the driver's dispatch queue is serial), so no packet is
+ * classified by half a table; `generation` tells tables apart.
  */
-export interface TxClassifier {
-  classify(pool: IOUserNetworkPacketBufferPool, handle: number): number;
-}
-
-/** Default: the OS service class folded 10 → 4 as xnu's fq_codel does for driver-managed queues. */
-export class ServiceClassClassifier implements TxClassifier {
-  // Service classes are 0..900 in steps of 100: a dense table indexed by class/100.
-  private readonly table = new Uint8Array(10);
-
-  constructor() {
-    for (let i = 0; i < 10; i++) this.table[i] = serviceClassToQueue(i * 100);
-  }
-
-  classify(pool: IOUserNetworkPacketBufferPool, handle: number): number {
-    const index = (pool.serviceClass[handle] / 100) | 0;
-    return index < 10 ? this.table[index] : 1;
-  }
-}
-
-/**
- * Per-application rules in the Tx path: app id → queue through the active compiled table,
- * falling back to the service-class fold for apps no rule names. `apply` swaps tables
- * between two packets — the driver's dispatch queue is serial, so no packet is ever
- * classified by a half-applied set — and bumps the generation.
- */
-export class RuleClassifier implements TxClassifier {
-  private queueByApp: Uint8Array = new Uint8Array(0);
-  private readonly fallback = new ServiceClassClassifier();
+export class PacketClassifier {
+  readonly flows: FlowTable;
+  private readonly queueBySlot: Uint8Array;
+  private readonly classTable = new Uint8Array(CLASS_TABLE_SIZE);
   generation = 0;
   /** ≥ 0: every packet goes to this queue (the single-queue FIFO baseline of a plain driver). */
   forcedQueue = -1;
 
-  apply(queueByApp: Uint8Array, generation: number): void {
-    this.queueByApp = queueByApp;
-    this.generation = generation;
+  constructor(
+    readonly slots: number,
+    flowCapacity: number,
+  ) {
+    this.flows = new FlowTable(flowCapacity);
+    this.queueBySlot = new Uint8Array(slots).fill(QUEUE_FROM_SERVICE_CLASS);
+    for (let i = 0; i < CLASS_TABLE_SIZE; i++) this.classTable[i] = serviceClassToQueue(i * 100);
   }
 
-  classify(pool: IOUserNetworkPacketBufferPool, handle: number): number {
-    return this.queueOf(this.slotOf(pool, handle), pool, handle);
+  /** The slot a Tx packet is charged to: its flow's, or 0 (unknown flow, not a flow). */
+  slotOf(u8: Uint8Array, pool: IOUserNetworkPacketBufferPool, handle: number, nowNs: number): number {
+    return this.flows.slotForTx(u8, pool.dataStart(handle), pool.dataLength[handle], nowNs);
   }
 
-  /** The accounting slot a packet is charged to (the stack's app id today). */
-  slotOf(pool: IOUserNetworkPacketBufferPool, handle: number): number {
-    return pool.appId[handle];
-  }
-
-  /** The hardware queue for a packet of `slot`: its setting, else its service class. */
+  /** The hardware queue for a packet of `slot`: the slot's setting, else its service class. */
   queueOf(slot: number, pool: IOUserNetworkPacketBufferPool, handle: number): number {
     if (this.forcedQueue >= 0) return this.forcedQueue;
-    const q = slot < this.queueByApp.length ? this.queueByApp[slot] : QUEUE_FROM_SERVICE_CLASS;
-    return q !== QUEUE_FROM_SERVICE_CLASS ? q : this.fallback.classify(pool, handle);
+    const q = slot < this.slots ? this.queueBySlot[slot] : QUEUE_FROM_SERVICE_CLASS;
+    return q !== QUEUE_FROM_SERVICE_CLASS ? q : this.queueForClass(pool.serviceClass[handle]);
   }
 
-  /**
-   * explain(packet): the same decision as `classify`, step by step, from the packet's own
-   * metadata (control path; allocates). `names` labels app ids when the caller knows them.
-   */
-  explain(
-    pool: IOUserNetworkPacketBufferPool,
-    handle: number,
-    names: (app: number) => string = (a) => `app ${a}`,
-  ): string[] {
-    const app = pool.appId[handle];
-    const serviceClass = pool.serviceClass[handle];
-    const steps = [`packet ${handle}: ${names(app)} (app id ${app}), service class ${serviceClass}`];
-    if (this.forcedQueue >= 0) {
-      steps.push(`single-queue baseline: every packet → Queue ${this.forcedQueue}`);
-      return steps;
-    }
-    const q = app < this.queueByApp.length ? this.queueByApp[app] : QUEUE_FROM_SERVICE_CLASS;
-    if (q !== QUEUE_FROM_SERVICE_CLASS) {
-      steps.push(`rule table generation ${this.generation}: app id ${app} → Queue ${q}`);
-      return steps;
-    }
-    steps.push(`rule table generation ${this.generation}: no rule for app id ${app}`);
-    steps.push(
-      `default: service class ${serviceClass} folds to Queue ${this.fallback.classify(pool, handle)} (xnu 10 → 4)`,
-    );
-    return steps;
+  /** The service-class fold: BK_SYS,BK → 0; BE,RD,OAM → 1; AV,RV,SIG,VI → 2; VO,CTL → 3. */
+  queueForClass(serviceClass: number): number {
+    const index = (serviceClass / 100) | 0;
+    return index < CLASS_TABLE_SIZE ? this.classTable[index] : DEFAULT_QUEUE;
+  }
+
+  /** The queue setting of a slot (QUEUE_FROM_SERVICE_CLASS when none). */
+  settingOf(slot: number): number {
+    return slot < this.slots ? this.queueBySlot[slot] : QUEUE_FROM_SERVICE_CLASS;
+  }
+
+  /** Sets one slot's queue (a batch of these, then `commit`, is one settings change). */
+  setQueue(slot: number, queue: number): void {
+    this.queueBySlot[slot] = queue;
+  }
+
+  commit(generation: number): void {
+    this.generation = generation;
   }
 }

@@ -5,7 +5,12 @@ import type { IODispatchQueue } from '../kit/dispatch-queue.ts';
 import { IOInterruptDispatchSource } from '../kit/interrupt-source.ts';
 import { IOTimerDispatchSource } from '../kit/timer-source.ts';
 import type { IODataQueueDispatchSource } from '../kit/data-queue-source.ts';
-import { IOBufferMemoryDescriptor } from '../memory/buffer-memory-descriptor.ts';
+import {
+  IOBufferMemoryDescriptor,
+  kIOMemoryDirectionInOut,
+  kIOMemoryMapClientShared,
+} from '../memory/buffer-memory-descriptor.ts';
+import { CAPTURE_BYTES, COMMAND_BUFFER_BYTES, RING_STATE_BYTES } from '../abi/netlanes-abi.ts';
 import { IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
 import {
   IOUserNetworkRxCompletionQueue,
@@ -47,6 +52,9 @@ export interface Ivars {
   rxRings: RxRing[];
   statsMemory: IOBufferMemoryDescriptor | null;
   statsView: StatsView | null;
+  ringStateMemory: IOBufferMemoryDescriptor | null;
+  captureMemory: IOBufferMemoryDescriptor | null;
+  commandMemory: IOBufferMemoryDescriptor | null;
 }
 
 export function emptyIvars(): Ivars {
@@ -75,6 +83,9 @@ export function emptyIvars(): Ivars {
     rxRings: [],
     statsMemory: null,
     statsView: null,
+    ringStateMemory: null,
+    captureMemory: null,
+    commandMemory: null,
   };
 }
 
@@ -216,16 +227,33 @@ export function createEventSources(owner: OSObject, iv: Ivars, h: DriverHandlers
   return kIOReturnSuccess;
 }
 
-/** The statistics region lives in host memory so a client mapping sees the same bytes. */
-export function createStatsRegion(iv: Ivars, appCapacity: number): IOReturn {
-  const layout = statsLayout(appCapacity);
+function createClientBuffer(bytes: number, into: (m: IOBufferMemoryDescriptor) => void): IOReturn {
   const memory = out<IOBufferMemoryDescriptor>();
-  const ret = IOBufferMemoryDescriptor.Create(0, layout.bytes, 4096, memory);
-  if (ret !== kIOReturnSuccess) return ret;
-  iv.statsMemory = memory.value!;
-  iv.statsView = new StatsView(memory.value!.memory.buffer, memory.value!.offset, appCapacity);
-  iv.statsView.initHeader();
-  return kIOReturnSuccess;
+  const ret = IOBufferMemoryDescriptor.Create(
+    kIOMemoryMapClientShared | kIOMemoryDirectionInOut,
+    bytes,
+    4096,
+    memory,
+  );
+  if (ret === kIOReturnSuccess) into(memory.value!);
+  return ret;
+}
+
+/**
+ * The memory clients map (IOConnectMapMemory64): the statistics region, ring state, the
+ * capture ring and the command buffer — each a buffer of its own, so a mapping sees its bytes
+ * and nothing else.
+ */
+export function createClientRegions(iv: Ivars, appCapacity: number): IOReturn {
+  let ret = createClientBuffer(statsLayout(appCapacity).bytes, (m) => {
+    iv.statsMemory = m;
+    iv.statsView = new StatsView(m.memory.buffer, m.offset, appCapacity);
+    iv.statsView.initHeader();
+  });
+  if (ret === kIOReturnSuccess) ret = createClientBuffer(RING_STATE_BYTES, (m) => (iv.ringStateMemory = m));
+  if (ret === kIOReturnSuccess) ret = createClientBuffer(CAPTURE_BYTES, (m) => (iv.captureMemory = m));
+  if (ret === kIOReturnSuccess) ret = createClientBuffer(COMMAND_BUFFER_BYTES, (m) => (iv.commandMemory = m));
+  return ret;
 }
 
 /** Undoes the create functions in reverse; safe on a partly built driver. */
@@ -239,6 +267,9 @@ export function releaseIvars(owner: Parameters<PciProvider['Close']>[0], iv: Iva
   iv.shaperAction = safeRelease(iv.shaperAction);
   iv.statsMemory = safeRelease(iv.statsMemory);
   iv.statsView = null;
+  iv.ringStateMemory = safeRelease(iv.ringStateMemory);
+  iv.captureMemory = safeRelease(iv.captureMemory);
+  iv.commandMemory = safeRelease(iv.commandMemory);
   for (const s of iv.interruptSources) {
     s.Cancel();
     s.release();

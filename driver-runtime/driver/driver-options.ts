@@ -40,8 +40,10 @@ export interface DriverOptions extends TxPolicy {
    * FIFO (no per-app fairness either) — what a driver without NetLanes does.
    */
   singleQueue: boolean;
-  /** App slots in the statistics region (app ids 0..appCapacity-1). */
+  /** Accounting slots in the statistics region (0 is the system, 1..appCapacity-1 apps). */
   appCapacity: number;
+  /** Flows the flow table holds before it evicts (5-tuple → slot). */
+  flowCapacity: number;
 }
 
 export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
@@ -65,6 +67,7 @@ export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
   rxRefillThreshold: 16,
   ...DEFAULT_TX_POLICY,
   appCapacity: 256,
+  flowCapacity: 4096,
   singleQueue: false,
   aqm: 'codel',
   codelTargetNs: 5_000_000,
@@ -89,5 +92,7 @@ export function invalidDriverOptions(o: DriverOptions): string | null {
   if (!(o.itrUs >= 0 && o.itrUs <= 8191)) return `itrUs ${o.itrUs} must be 0..8191`;
   if (!(Number.isInteger(o.appCapacity) && o.appCapacity >= 1 && o.appCapacity <= 65536))
     return `appCapacity ${o.appCapacity} must be 1..65536`;
+  if (!(Number.isInteger(o.flowCapacity) && o.flowCapacity >= 16 && o.flowCapacity <= 1 << 20))
+    return `flowCapacity ${o.flowCapacity} must be 16..1048576`;
   return invalidTxPolicy(o);
 }

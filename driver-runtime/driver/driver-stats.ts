@@ -111,19 +111,3 @@ export interface NetstatRow {
   /** Input drops (macOS `-d`): no Rx buffer posted. */
   Drop: number;
 }
-
-/** The `netstat -I` row from the driver's counters (software counts survive removal). */
-export function netstatRow(s: DriverStats, mtu: number, mac: Uint8Array): NetstatRow {
-  const d = s.drops;
-  return {
-    name: 'en0',
-    mtu,
-    address: Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':'),
-    Ipkts: s.total(s.rxPackets),
-    Ierrs: s.crcErrors + s.rxErrors + s.rxMissed,
-    Opkts: s.total(s.txPackets),
-    Oerrs: d.swQueueFull + d.aqm + d.capExceeded + d.completionFull + d.aborted,
-    Coll: 0,
-    Drop: s.rxNoBuffer,
-  };
-}

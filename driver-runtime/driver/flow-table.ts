@@ -1,49 +1,363 @@
+/**
+ * The driver's flow table: IPv4 5-tuple → accounting slot, pushed by the app through the user
+ * client from what the OS's flow observer reports (a real dext sees packet bytes and a service
+ * class, never an app). Open addressing with linear probing over typed arrays: a lookup reads
+ * a few header bytes at fixed offsets, hashes, probes — O(1), nothing allocated.
+ *
+ * Bounded: at most `maxEntries` flows (half the buckets, so probes stay short); when full an
+ * insert evicts the least recently seen of the entries on its probe path (approximate LRU,
+ * bounded work). Lookups that find nothing are misses: the packet falls back to its service
+ * class. The first miss of a tuple is remembered briefly, so when its entry arrives the table
+ * can say how long the flow ran unclassified (the "unknown-flow window").
+ */
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_VLAN = 0x8100;
+const IPPROTO_ICMP = 1;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
-const NO_APP = 0;
+const ICMP_ECHO_REPLY = 0;
+const ICMP_ECHO_REQUEST = 8;
+const EMPTY = 0;
+const USED = 1;
+const DELETED = 2;
+/** Entries an eviction considers (OURS). */
+const EVICTION_WINDOW = 16;
+/** Recent-miss memory (OURS): a small direct-mapped table of first-miss times. */
+const MISS_SLOTS = 512;
+/** A remembered miss older than this is forgotten (OURS: 10 s of virtual time). */
+const MISS_MEMORY_NS = 10e9;
 
-/**
- * Which app owns a local UDP/TCP port, learned from the app's own Tx packets (the stack
- * stamps every Tx packet with its app id), so received frames can be charged to the app
- * they are for — the way per-app monitors attribute traffic by socket. One Uint16Array
- * indexed by port; a lookup reads a few header bytes at fixed offsets, allocation-free.
- */
+export const NOT_A_FLOW = -1;
+
 export class FlowTable {
-  private readonly appByPort = new Uint16Array(65536);
+  readonly maxEntries: number;
+  private readonly mask: number;
+  private readonly state: Uint8Array;
+  private readonly proto: Uint8Array;
+  private readonly localIp: Uint32Array;
+  private readonly remoteIp: Uint32Array;
+  private readonly localPort: Uint16Array;
+  private readonly remotePort: Uint16Array;
+  readonly slot: Uint16Array;
+  readonly flowId: Uint32Array;
+  readonly packets: Float64Array;
+  readonly bytes: Float64Array;
+  readonly lastSeenNs: Float64Array;
+  private readonly missHash: Int32Array;
+  private readonly missAt: Float64Array;
+  count = 0;
+  private deleted = 0;
+  // Counters (control path reads them).
+  hits = 0;
+  misses = 0;
+  evictions = 0;
+  missWindows = 0;
+  missWindowSumNs = 0;
+  missWindowMaxNs = 0;
+  // The tuple of the last `parse` (fields, so the hot path passes no objects).
+  private kProto = 0;
+  private kLocalIp = 0;
+  private kRemoteIp = 0;
+  private kLocalPort = 0;
+  private kRemotePort = 0;
 
-  /** Remembers `app` as the owner of the Tx frame's source port. */
-  learnTx(u8: Uint8Array, offset: number, length: number, app: number): void {
-    const port = l4Port(u8, offset, length, 0);
-    if (port >= 0) this.appByPort[port] = app;
+  constructor(maxEntries: number) {
+    let buckets = 16;
+    while (buckets < maxEntries * 2) buckets <<= 1;
+    this.maxEntries = maxEntries;
+    this.mask = buckets - 1;
+    this.state = new Uint8Array(buckets);
+    this.proto = new Uint8Array(buckets);
+    this.localIp = new Uint32Array(buckets);
+    this.remoteIp = new Uint32Array(buckets);
+    this.localPort = new Uint16Array(buckets);
+    this.remotePort = new Uint16Array(buckets);
+    this.slot = new Uint16Array(buckets);
+    this.flowId = new Uint32Array(buckets);
+    this.packets = new Float64Array(buckets);
+    this.bytes = new Float64Array(buckets);
+    this.lastSeenNs = new Float64Array(buckets);
+    this.missHash = new Int32Array(MISS_SLOTS).fill(-1);
+    this.missAt = new Float64Array(MISS_SLOTS);
   }
 
-  /** The app that owns the Rx frame's destination port (0 = unknown / system). */
-  appForRx(u8: Uint8Array, offset: number, length: number): number {
-    const port = l4Port(u8, offset, length, 2);
-    return port >= 0 ? this.appByPort[port] : NO_APP;
+  get buckets(): number {
+    return this.mask + 1;
+  }
+
+  // ---------------------------------------------------------------- data path
+
+  /**
+   * The slot of a Tx frame's flow (source = local), counting the packet on its entry; 0 when
+   * the flow is unknown (a miss, remembered for the window) or the frame is not a flow.
+   */
+  slotForTx(u8: Uint8Array, offset: number, length: number, nowNs: number): number {
+    if (!this.parse(u8, offset, length, true)) return 0;
+    const i = this.find();
+    if (i < 0) {
+      this.misses++;
+      this.rememberMiss(nowNs);
+      return 0;
+    }
+    this.hits++;
+    this.packets[i]++;
+    this.bytes[i] += length;
+    this.lastSeenNs[i] = nowNs;
+    return this.slot[i];
+  }
+
+  /** The slot of a Tx frame's flow without counting anything (control path); 0 when unknown. */
+  peekSlotForTx(u8: Uint8Array, offset: number, length: number): number {
+    if (!this.parse(u8, offset, length, true)) return 0;
+    const i = this.find();
+    return i < 0 ? 0 : this.slot[i];
+  }
+
+  /** The slot of an Rx frame's flow (destination = local); 0 when unknown. Not a miss: Rx cannot be steered. */
+  slotForRx(u8: Uint8Array, offset: number, length: number): number {
+    if (!this.parse(u8, offset, length, false)) return 0;
+    const i = this.find();
+    return i < 0 ? 0 : this.slot[i];
+  }
+
+  /**
+   * Reads the frame's IPv4 5-tuple into the key fields; false when it is not IPv4 TCP, UDP or
+   * ICMP echo, or too short. For ICMP echo the echo id stands in as the local port.
+   */
+  private parse(u8: Uint8Array, offset: number, length: number, tx: boolean): boolean {
+    let l3 = offset + 14;
+    let etherType = (u8[offset + 12] << 8) | u8[offset + 13];
+    if (etherType === ETHERTYPE_VLAN) {
+      etherType = (u8[offset + 16] << 8) | u8[offset + 17];
+      l3 += 4;
+    }
+    const end = offset + length;
+    if (etherType !== ETHERTYPE_IPV4 || l3 + 20 > end) return false;
+    const proto = u8[l3 + 9];
+    const src = ((u8[l3 + 12] << 24) | (u8[l3 + 13] << 16) | (u8[l3 + 14] << 8) | u8[l3 + 15]) >>> 0;
+    const dst = ((u8[l3 + 16] << 24) | (u8[l3 + 17] << 16) | (u8[l3 + 18] << 8) | u8[l3 + 19]) >>> 0;
+    const l4 = l3 + (u8[l3] & 0x0f) * 4;
+    // Only the first fragment carries the L4 header.
+    const firstFragment = ((u8[l3 + 6] & 0x1f) | u8[l3 + 7]) === 0;
+    let sport = 0;
+    let dport = 0;
+    if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) {
+      if (!firstFragment || l4 + 4 > end) return false;
+      sport = (u8[l4] << 8) | u8[l4 + 1];
+      dport = (u8[l4 + 2] << 8) | u8[l4 + 3];
+    } else if (proto === IPPROTO_ICMP) {
+      if (!firstFragment || l4 + 8 > end) return false;
+      const type = u8[l4];
+      if (type !== ICMP_ECHO_REQUEST && type !== ICMP_ECHO_REPLY) return false;
+      sport = dport = (u8[l4 + 4] << 8) | u8[l4 + 5];
+    } else return false;
+    this.kProto = proto;
+    this.kLocalIp = tx ? src : dst;
+    this.kRemoteIp = tx ? dst : src;
+    this.kLocalPort = tx ? sport : dport;
+    this.kRemotePort = proto === IPPROTO_ICMP ? 0 : tx ? dport : sport;
+    return true;
+  }
+
+  private hash(): number {
+    let h = Math.imul(this.kLocalIp ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ this.kRemoteIp ^ (h >>> 13), 0xc2b2ae35);
+    h = Math.imul(h ^ ((this.kLocalPort << 16) | this.kRemotePort) ^ (h >>> 16), 0x27d4eb2f);
+    h = Math.imul(h ^ this.kProto ^ (h >>> 15), 0x165667b1);
+    return (h ^ (h >>> 16)) >>> 0;
+  }
+
+  /** The bucket holding the key fields' tuple, or -1. */
+  private find(): number {
+    const mask = this.mask;
+    let i = this.hash() & mask;
+    for (let probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
+      const s = this.state[i];
+      if (s === EMPTY) return -1;
+      if (s === USED && this.matches(i)) return i;
+    }
+    return -1;
+  }
+
+  private matches(i: number): boolean {
+    return (
+      this.localPort[i] === this.kLocalPort &&
+      this.remotePort[i] === this.kRemotePort &&
+      this.localIp[i] === this.kLocalIp &&
+      this.remoteIp[i] === this.kRemoteIp &&
+      this.proto[i] === this.kProto
+    );
+  }
+
+  private rememberMiss(nowNs: number): void {
+    const h = this.hash() & 0x7fffffff;
+    const m = h & (MISS_SLOTS - 1);
+    if (this.missHash[m] !== h || nowNs - this.missAt[m] > MISS_MEMORY_NS) {
+      this.missHash[m] = h;
+      this.missAt[m] = nowNs;
+    }
+  }
+
+  // ---------------------------------------------------------------- control path
+
+  private key(proto: number, localIp: number, remoteIp: number, localPort: number, remotePort: number): void {
+    this.kProto = proto;
+    this.kLocalIp = localIp >>> 0;
+    this.kRemoteIp = remoteIp >>> 0;
+    this.kLocalPort = localPort;
+    this.kRemotePort = proto === IPPROTO_ICMP ? 0 : remotePort;
+  }
+
+  /** Inserts or updates a flow; evicts the least recently seen nearby entry when full. */
+  upsert(
+    proto: number,
+    localIp: number,
+    remoteIp: number,
+    localPort: number,
+    remotePort: number,
+    slot: number,
+    flowId: number,
+    nowNs: number,
+  ): void {
+    this.key(proto, localIp, remoteIp, localPort, remotePort);
+    let i = this.find();
+    if (i < 0) {
+      if (this.count >= this.maxEntries) this.evictNear(this.hash() & this.mask);
+      if (this.deleted > this.mask >>> 2) {
+        this.rehash();
+        this.key(proto, localIp, remoteIp, localPort, remotePort);
+      }
+      i = this.freeBucket();
+      if (this.state[i] === DELETED) this.deleted--;
+      this.state[i] = USED;
+      this.proto[i] = this.kProto;
+      this.localIp[i] = this.kLocalIp;
+      this.remoteIp[i] = this.kRemoteIp;
+      this.localPort[i] = this.kLocalPort;
+      this.remotePort[i] = this.kRemotePort;
+      this.packets[i] = 0;
+      this.bytes[i] = 0;
+      this.count++;
+      this.closeMissWindow(nowNs);
+    }
+    this.slot[i] = slot;
+    this.flowId[i] = flowId >>> 0;
+    this.lastSeenNs[i] = nowNs;
+  }
+
+  /** Removes a flow; false if it was not there. */
+  remove(proto: number, localIp: number, remoteIp: number, localPort: number, remotePort: number): boolean {
+    this.key(proto, localIp, remoteIp, localPort, remotePort);
+    const i = this.find();
+    if (i < 0) return false;
+    this.state[i] = DELETED;
+    this.count--;
+    this.deleted++;
+    return true;
   }
 
   clear(): void {
-    this.appByPort.fill(0);
+    this.state.fill(EMPTY);
+    this.count = 0;
+    this.deleted = 0;
   }
-}
 
-/** The UDP/TCP port at `which` (0 = source, 2 = destination) of an IPv4 frame, or -1. */
-function l4Port(u8: Uint8Array, offset: number, length: number, which: number): number {
-  let l3 = offset + 14;
-  let etherType = (u8[offset + 12] << 8) | u8[offset + 13];
-  if (etherType === ETHERTYPE_VLAN) {
-    etherType = (u8[offset + 16] << 8) | u8[offset + 17];
-    l3 += 4;
+  /** Visits every flow (control path: GetFlows, explain). */
+  forEach(visit: (bucket: number) => void): void {
+    for (let i = 0; i <= this.mask; i++) if (this.state[i] === USED) visit(i);
   }
-  if (etherType !== ETHERTYPE_IPV4 || l3 + 20 > offset + length) return -1;
-  const proto = u8[l3 + 9];
-  if (proto !== IPPROTO_UDP && proto !== IPPROTO_TCP) return -1;
-  // Only the first fragment carries the ports.
-  if (((u8[l3 + 6] & 0x1f) | u8[l3 + 7]) !== 0) return -1;
-  const l4 = l3 + (u8[l3] & 0x0f) * 4;
-  if (l4 + 4 > offset + length) return -1;
-  return (u8[l4 + which] << 8) | u8[l4 + which + 1];
+
+  tupleOf(i: number): {
+    proto: number;
+    localIp: number;
+    remoteIp: number;
+    localPort: number;
+    remotePort: number;
+  } {
+    return {
+      proto: this.proto[i],
+      localIp: this.localIp[i],
+      remoteIp: this.remoteIp[i],
+      localPort: this.localPort[i],
+      remotePort: this.remotePort[i],
+    };
+  }
+
+  /** The entry a frame would hit (control path: explain), or -1. */
+  bucketForTx(u8: Uint8Array, offset: number, length: number): number {
+    return this.parse(u8, offset, length, true) ? this.find() : NOT_A_FLOW;
+  }
+
+  /** The entry for a described tuple (control path: explain), or -1. */
+  bucketFor(proto: number, localIp: number, remoteIp: number, localPort: number, remotePort: number): number {
+    this.key(proto, localIp, remoteIp, localPort, remotePort);
+    return this.find();
+  }
+
+  private freeBucket(): number {
+    const mask = this.mask;
+    let i = this.hash() & mask;
+    while (this.state[i] === USED) i = (i + 1) & mask;
+    return i;
+  }
+
+  private evictNear(start: number): void {
+    const mask = this.mask;
+    let victim = -1;
+    let seen = 0;
+    for (let i = start, probes = 0; probes <= mask && seen < EVICTION_WINDOW; probes++, i = (i + 1) & mask) {
+      if (this.state[i] !== USED) continue;
+      seen++;
+      if (victim < 0 || this.lastSeenNs[i] < this.lastSeenNs[victim]) victim = i;
+    }
+    if (victim < 0) return;
+    this.state[victim] = DELETED;
+    this.count--;
+    this.deleted++;
+    this.evictions++;
+  }
+
+  /** Rebuilds the buckets without tombstones (control path, when they pile up). */
+  private rehash(): void {
+    const entries: number[] = [];
+    this.forEach((i) => entries.push(i));
+    const saved = entries.map((i) => ({
+      ...this.tupleOf(i),
+      slot: this.slot[i],
+      flowId: this.flowId[i],
+      packets: this.packets[i],
+      bytes: this.bytes[i],
+      lastSeen: this.lastSeenNs[i],
+    }));
+    this.clear();
+    for (const e of saved) {
+      this.key(e.proto, e.localIp, e.remoteIp, e.localPort, e.remotePort);
+      const i = this.freeBucket();
+      this.state[i] = USED;
+      this.proto[i] = e.proto;
+      this.localIp[i] = e.localIp;
+      this.remoteIp[i] = e.remoteIp;
+      this.localPort[i] = e.localPort;
+      this.remotePort[i] = e.remotePort;
+      this.slot[i] = e.slot;
+      this.flowId[i] = e.flowId;
+      this.packets[i] = e.packets;
+      this.bytes[i] = e.bytes;
+      this.lastSeenNs[i] = e.lastSeen;
+      this.count++;
+    }
+  }
+
+  /** The new entry's tuple missed before: record how long it ran unclassified. */
+  private closeMissWindow(nowNs: number): void {
+    const h = this.hash() & 0x7fffffff;
+    const m = h & (MISS_SLOTS - 1);
+    if (this.missHash[m] !== h) return;
+    this.missHash[m] = -1;
+    const window = nowNs - this.missAt[m];
+    if (window < 0 || window > MISS_MEMORY_NS) return;
+    this.missWindows++;
+    this.missWindowSumNs += window;
+    if (window > this.missWindowMaxNs) this.missWindowMaxNs = window;
+  }
 }

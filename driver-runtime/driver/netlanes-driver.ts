@@ -11,7 +11,6 @@ import type { IODispatchQueue } from '../kit/dispatch-queue.ts';
 import { kIOTimerClockMachAbsoluteTime } from '../kit/timer-source.ts';
 import type { IOService } from '../kit/io-service.ts';
 import type { EventHandler } from '../sim/scheduler.ts';
-import type { IOBufferMemoryDescriptor } from '../memory/buffer-memory-descriptor.ts';
 import { IOUserNetworkEthernet } from '../networking/ethernet.ts';
 import {
   kIOUserNetworkLinkStatusActive,
@@ -28,27 +27,33 @@ import {
   kIOPCICommandBusMaster,
   kIOPCICommandMemorySpace,
   kIOPCIConfigurationOffsetCommand,
+  kIOPCIConfigurationOffsetDeviceID,
+  kIOPCIConfigurationOffsetVendorID,
 } from '../pci/io-pci-device.ts';
-import type { StatsView } from '../abi/stats-layout.ts';
-import type { AppSettingsTable } from '../abi/app-settings.ts';
+import { kIOUserNetworkLinkStatusInvalid } from '../networking/constants.ts';
+import {
+  EventKind,
+  NETLANES_DEXT_BUNDLE_ID,
+  NETLANES_USER_CLIENT_TYPE,
+  type FindingRecord,
+} from '../abi/netlanes-abi.ts';
 import {
   DEFAULT_DRIVER_OPTIONS,
   TX_HEADROOM,
   invalidDriverOptions,
   type DriverOptions,
 } from './driver-options.ts';
-import { DriverStats, netstatRow, type NetstatRow } from './driver-stats.ts';
+import { DriverStats } from './driver-stats.ts';
 import { DriverEventLog, type DriverEventKind } from './driver-events.ts';
 import {
   createEventSources,
   createPoolAndQueues,
   createRings,
-  createStatsRegion,
+  createClientRegions,
   emptyIvars,
   releaseIvars,
   type DriverHandlers,
 } from './driver-ivars.ts';
-import { FlowTable } from './flow-table.ts';
 import * as R from './hw-regs.ts';
 import { programHardware, programTxScheduler, quiesceHardware, readMac, resetHardware } from './hw-setup.ts';
 import { linkBitsPerSecond, mediaFor, ringByteLimit } from './link-speed.ts';
@@ -58,8 +63,11 @@ import { RxFilters } from './rx-filters.ts';
 import { RxPath } from './rx-path.ts';
 import { TxPath } from './tx-path.ts';
 import { invalidTxPolicy, withTxPolicy, type TxPolicy } from './tx-policy.ts';
-import type { TxRing } from './tx-ring.ts';
 import { Watchdog } from './watchdog.ts';
+import { bringUpFindings } from './bring-up-check.ts';
+import { CaptureWriter, RingStateWriter } from './client-regions.ts';
+import { DriverControl } from './driver-control.ts';
+import { NetLanesUserClient } from './user-client.ts';
 
 /**
  * The NetLanes NIC driver: an IOUserNetworkEthernet dext for the SIM-I2xx (I210-like) NIC,
@@ -84,23 +92,31 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   readonly stats = new DriverStats();
   /** Hang reports, resets, link changes and faults, each with time and cause. */
   readonly events = new DriverEventLog();
-  /** Local port → app, learned on Tx, used to charge Rx frames to apps. */
-  private readonly flows = new FlowTable();
   private readonly tx: TxPath;
   private readonly rx: RxPath;
   private readonly filters: RxFilters;
   private readonly watchdog: Watchdog;
+  /** What user clients may read and change (user-client.ts decodes, this answers). */
+  private readonly control: DriverControl;
+  private ringState: RingStateWriter | null = null;
+  private readonly heads = new Int32Array(8);
+  /** Vendor and device id from config space, read at Start. */
+  private readonly pciIds = new Uint16Array(2);
 
   constructor(options: Partial<DriverOptions> = {}) {
     super();
     this.options = Object.freeze({ ...DEFAULT_DRIVER_OPTIONS, ...options });
     this.policy = withTxPolicy(this.options, {});
-    this.tx = new TxPath(this.options, this.stats, this.flows, this.runtime);
-    this.rx = new RxPath(this.options, this.stats, this.flows, this.runtime);
+    this.tx = new TxPath(this.options, this.stats, this.runtime);
+    this.rx = new RxPath(this.options, this.stats, this.tx.classifier.flows, this.runtime);
     this.filters = new RxFilters(this.options.bufferSize);
     this.watchdog = new Watchdog(this.options, this.stats, this.runtime);
+    this.control = new DriverControl(this.tx, this.stats, this.events, this.facts());
+    this.events.onEvent = (e) => this.control.driverEvent(e);
     this.tx.setMarking(this.policy.pcp);
+    if (this.options.singleQueue) this.tx.classifier.forcedQueue = 0;
     this.SetName('NetLanesDriver');
+    this.properties.set('CFBundleIdentifier', NETLANES_DEXT_BUNDLE_ID);
   }
 
   // ---------------------------------------------------------------- read-only views
@@ -114,34 +130,12 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     return this.policy;
   }
 
-  get txRings(): readonly TxRing[] {
-    return this.iv.txRings;
-  }
-
-  get classifier(): TxPath['classifier'] {
-    return this.tx.classifier;
-  }
-
-  get shaper(): TxPath['shaper'] {
-    return this.tx.shaper;
-  }
-
-  get hangsDetected(): number {
-    return this.watchdog.state.hangsDetected;
-  }
-
   get resets(): number {
     return this.resetCount;
   }
 
-  /** The per-app/per-queue statistics region (mapped by clients); null before Start. */
-  get statsView(): StatsView | null {
-    return this.iv.statsView;
-  }
-
-  /** Memory descriptor of the statistics region, for a user client to map read-only. */
-  get statsMemory(): IOBufferMemoryDescriptor | null {
-    return this.iv.statsMemory;
+  get hangsDetected(): number {
+    return this.watchdog.state.hangsDetected;
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -164,6 +158,10 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     ret = pci.Open(this, 0);
     if (ret !== kIOReturnSuccess) return this.failStart(ret, 'IOPCIDevice::Open');
     const cmd = out<number>();
+    pci.ConfigurationRead16(kIOPCIConfigurationOffsetVendorID, cmd);
+    this.pciIds[0] = cmd.value ?? 0;
+    pci.ConfigurationRead16(kIOPCIConfigurationOffsetDeviceID, cmd);
+    this.pciIds[1] = cmd.value ?? 0;
     pci.ConfigurationRead16(kIOPCIConfigurationOffsetCommand, cmd);
     pci.ConfigurationWrite16(
       kIOPCIConfigurationOffsetCommand,
@@ -194,8 +192,8 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     if (ret !== kIOReturnSuccess) return this.failStart(ret, 'descriptor rings');
     ret = createEventSources(this, iv, this.handlers);
     if (ret !== kIOReturnSuccess) return this.failStart(ret, 'event sources');
-    ret = createStatsRegion(iv, this.options.appCapacity);
-    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'statistics region');
+    ret = createClientRegions(iv, this.options.appCapacity);
+    if (ret !== kIOReturnSuccess) return this.failStart(ret, 'client memory');
     this.attachParts();
 
     this.ReportAvailableMediaTypes(
@@ -239,12 +237,24 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     this.tx.detach();
     this.rx.detach();
     this.watchdog.detach();
+    this.control.attachRegions(null);
+    this.ringState = null;
     releaseIvars(this, this.iv);
   }
 
   private attachParts(): void {
     const iv = this.iv;
     const view = iv.statsView!;
+    const capture = new CaptureWriter(iv.captureMemory!.bytes());
+    const ringState = new RingStateWriter(iv.ringStateMemory!.bytes(), R.NUM_QUEUES);
+    this.ringState = ringState;
+    this.control.attachRegions({
+      stats: iv.statsMemory!,
+      ringState: iv.ringStateMemory!,
+      capture: iv.captureMemory!,
+      command: iv.commandMemory!,
+      captureWriter: capture,
+    });
     this.tx.attach({
       mmio: iv.mmio!,
       pool: iv.pool!,
@@ -253,8 +263,19 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       rings: iv.txRings,
       view,
       shaperTimer: iv.shaperTimer!,
+      capture,
+      ringState,
     });
-    this.rx.attach({ mmio: iv.mmio!, pool: iv.pool!, rxs: iv.rxs!, rxc: iv.rxc!, rings: iv.rxRings, view });
+    this.rx.attach({
+      mmio: iv.mmio!,
+      pool: iv.pool!,
+      rxs: iv.rxs!,
+      rxc: iv.rxc!,
+      rings: iv.rxRings,
+      view,
+      capture,
+      ringState,
+    });
     this.watchdog.attach({
       mmio: iv.mmio!,
       txRings: iv.txRings,
@@ -282,7 +303,9 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     queueInterrupt: (vector) => this.queueInterrupt(vector),
     otherInterrupt: () => this.otherInterrupt(),
     watchdog: () => {
-      if (this.enabled && !this.deviceRemoved) this.watchdog.pass();
+      if (!this.enabled || this.deviceRemoved) return;
+      this.watchdog.pass();
+      this.publishRingHeads();
     },
     shaper: () => {
       if (this.enabled) this.tx.releaseShaped();
@@ -345,6 +368,17 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     else this.iv.queue!.post(this.pollHandlers[vector], vector);
   }
 
+  /** Pool use and the device's ring heads for clients, once a watchdog pass (an MMIO read each). */
+  private publishRingHeads(): void {
+    const iv = this.iv;
+    if (this.ringState === null || iv.pool === null || !iv.mmio || iv.mmio.removed) return;
+    for (let q = 0; q < R.NUM_QUEUES; q++) {
+      this.heads[q] = iv.mmio.rd32(R.TDH(q));
+      this.heads[R.NUM_QUEUES + q] = iv.mmio.rd32(R.RDH(q));
+    }
+    this.ringState.pool(iv.pool.packetCount, iv.pool.inUse, this.heads, this.runtime.scheduler.now);
+  }
+
   private readonly pollHandlers: EventHandler[] = [0, 1, 2, 3].map((v) => ({
     onEvent: () => this.queueInterrupt(v),
   }));
@@ -396,8 +430,10 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   }
 
   private reportLinkDown(): void {
+    const wasUp = this.linkUp;
     this.linkUp = false;
     this.ReportLinkStatus(kIOUserNetworkLinkStatusInactive, kIOUserNetworkMediaEthernetNone);
+    if (wasUp) this.control.publish(EventKind.Link, [0, 0]);
   }
 
   /** igb_reset_task: disable and re-enable; early out if down or already resetting. */
@@ -492,28 +528,68 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     return kIOReturnSuccess;
   }
 
-  /**
-   * Applies per-app settings (queue and cap per app) while traffic flows; they swap between
-   * two bursts on the driver's serial queue, so no packet sees half of them.
-   */
-  applyRules(table: AppSettingsTable): void {
-    this.tx.applySettings(table, this.enabled);
+  // ---------------------------------------------------------------- user clients
+
+  /** IOServiceOpen lands here: a NetLanes user client bound to this driver's control surface. */
+  override NewUserClient(type: number, userClient: Out<IOService>): IOReturn {
+    if (type !== NETLANES_USER_CLIENT_TYPE) return kIOReturnBadArgument;
+    const client = new NetLanesUserClient(this.runtime);
+    client.SetName('NetLanesUserClient');
+    client.bind(this.control);
+    const ret = client.Start(this);
+    if (ret !== kIOReturnSuccess) {
+      client.release();
+      return ret;
+    }
+    userClient.value = client;
+    return kIOReturnSuccess;
   }
 
-  /** explain(packet): why this packet goes to its queue, from its metadata and the tables in force. */
-  explainPacket(handle: number, names?: (app: number) => string): string[] {
-    return this.tx.explain(handle, names);
+  /** What the control surface asks of the face: state only the DriverKit face holds. */
+  private facts(): ConstructorParameters<typeof DriverControl>[3] {
+    return {
+      enabled: () => this.enabled,
+      linkUp: () => this.linkUp,
+      removed: () => this.deviceRemoved,
+      resets: () => this.resetCount,
+      hangs: () => this.watchdog.state.hangsDetected,
+      policy: () => this.policy,
+      setPolicy: (p) => this.setTxPolicy(p),
+      now: () => this.runtime.scheduler.now,
+      findings: () => this.findings(),
+      identity: () => ({
+        mac: this.macAddress.slice(),
+        linkBps: this.linkUp ? linkBitsPerSecond(this.iv.mmio) : 0,
+        linkStatus: this.currentLinkStatus.status,
+        media: this.currentLinkStatus.media,
+        mtu: this.filters.mtu,
+        maxMtu: this.filters.maxMtu,
+        pciVendorId: this.pciIds[0],
+        pciDeviceId: this.pciIds[1],
+        appSlots: this.options.appCapacity,
+        flowCapacity: this.options.flowCapacity,
+      }),
+      setMtu: (mtu) => this.SetMTU(mtu),
+      refreshCounters: () => {
+        if (this.iv.mmio) this.stats.update(this.iv.mmio);
+      },
+      setInterfaceEnable: (enable) => this.SetInterfaceEnable(enable),
+    };
   }
 
-  // ---------------------------------------------------------------- statistics
-
-  /** Refreshes hardware totals now (as `netstat` would trigger get_stats64). */
-  updateStats(): void {
-    if (this.iv.mmio) this.stats.update(this.iv.mmio);
-  }
-
-  netstat(): NetstatRow {
-    this.updateStats();
-    return netstatRow(this.stats, this.filters.mtu, this.macAddress);
+  private findings(): FindingRecord[] {
+    const iv = this.iv;
+    return bringUpFindings({
+      started: iv.pool !== null,
+      enabled: this.enabled,
+      removed: this.deviceRemoved,
+      reportedLink: iv.pool !== null ? this.currentLinkStatus.status : kIOUserNetworkLinkStatusInvalid,
+      deviceLinkUp: iv.mmio !== null && !iv.mmio.removed && (iv.mmio.rd32(R.STATUS) & R.STATUS_LU) !== 0,
+      txSubmission: iv.txs,
+      rxSubmission: iv.rxs,
+      pool: iv.pool,
+      txRings: iv.txRings,
+      nowNs: this.runtime.scheduler.now,
+    });
   }
 }

@@ -12,6 +12,7 @@ import type { FlowTable } from './flow-table.ts';
 import { NUM_QUEUES, RDT } from './hw-regs.ts';
 import type { Mmio } from './mmio.ts';
 import type { RxRing } from './rx-ring.ts';
+import { CAPTURE_RX, type CaptureWriter, type RingStateWriter } from './client-regions.ts';
 
 /** What the Rx path works on once Start has made it. */
 export interface RxHardware {
@@ -21,6 +22,8 @@ export interface RxHardware {
   readonly rxc: IOUserNetworkRxCompletionQueue;
   readonly rings: readonly RxRing[];
   readonly view: StatsView;
+  readonly capture: CaptureWriter;
+  readonly ringState: RingStateWriter;
 }
 
 /**
@@ -78,8 +81,10 @@ export class RxPath {
     // Batch the doorbell, but never let the hardware run short of buffers while we batch.
     const threshold = this.options.rxRefillThreshold;
     const pendingTail = ring.unpublished();
-    if (pendingTail > 0 && (force || pendingTail >= threshold || ring.hardwareOwned() < threshold))
+    if (pendingTail > 0 && (force || pendingTail >= threshold || ring.hardwareOwned() < threshold)) {
       hw.mmio.wr32(RDT(q), ring.publishTail());
+      hw.ringState.rx(ring, this.runtime.scheduler.now);
+    }
   }
 
   /** NAPI-style Rx poll within the budget; true when the ring had no more work. */
@@ -94,7 +99,7 @@ export class RxPath {
     if (good > 0) {
       this.stats.rxPackets[q] += good;
       this.stats.rxBytes[q] += ring.cleanedBytes;
-      this.account(hw, good, now);
+      this.account(hw, q, good, now);
       const taken = hw.rxc.EnqueuePackets(this.good, good);
       if (taken < good) {
         this.stats.drops.rxCompletionFull += good - taken;
@@ -113,9 +118,10 @@ export class RxPath {
     return good + bad < this.options.rxBudget;
   }
 
-  /** Charges received frames to the app owning their destination port (learned on Tx). */
-  private account(hw: RxHardware, n: number, now: number): void {
+  /** Charges received frames to the slot of their flow (the flow table the app pushed). */
+  private account(hw: RxHardware, q: number, n: number, now: number): void {
     const view = hw.view;
+    const capture = hw.capture.enabled ? hw.capture : null;
     const pool = hw.pool;
     const u8 = this.runtime.memory.u8;
     const rxPackets = view.app.rxPackets;
@@ -123,11 +129,12 @@ export class RxPath {
     view.beginWrite();
     for (let i = 0; i < n; i++) {
       const h = this.good[i];
-      const slot = this.flows.appForRx(u8, pool.dataStart(h), pool.dataLength[h]);
+      const slot = this.flows.slotForRx(u8, pool.dataStart(h), pool.dataLength[h]);
       if (slot < rxPackets.length) {
         rxPackets[slot]++;
         rxBytes[slot] += pool.dataLength[h];
       }
+      if (capture !== null) capture.write(CAPTURE_RX, q, now, u8, pool.dataStart(h), pool.dataLength[h]);
     }
     view.endWrite(now);
   }
@@ -139,6 +146,7 @@ export class RxPath {
     const buffers = this.good;
     for (let q = 0; q < NUM_QUEUES; q++) {
       const n = hw.rings[q].reclaimAll(buffers);
+      hw.ringState.rx(hw.rings[q], this.runtime.scheduler.now);
       for (let i = 0; i < n; i++) {
         pool.dataLength[buffers[i]] = 0;
         pool.setCompletionStatus(buffers[i], kIOReturnAborted);

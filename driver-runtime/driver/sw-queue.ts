@@ -45,6 +45,7 @@ export class SoftwareQueue {
   }
 
   /** False when full (the caller counts the drop). Apps beyond the slots share slot 0. */
+  /** `nowNs` is when the packet entered the queue (CoDel measures its sojourn from there). */
   push(handle: number, length: number, nowNs: number, app: number): boolean {
     if (this.count >= this.packetLimit || this.bytes + length > this.byteLimit) return false;
     const slot = this.fair && app < this.appSlots ? app : 0;
@@ -56,8 +57,9 @@ export class SoftwareQueue {
     else links.next[this.tail[slot]] = handle;
     this.tail[slot] = handle;
     if (this.isActive[slot] === 0) {
+      // A newly active app starts with one quantum, as Linux's sch_drr and fq_codel give it.
       this.isActive[slot] = 1;
-      this.deficit[slot] = 0;
+      this.deficit[slot] = SoftwareQueue.QUANTUM;
       this.active[(this.activeHead + this.activeCount++) % this.appSlots] = slot;
     }
     this.count++;
@@ -99,11 +101,55 @@ export class SoftwareQueue {
     return h;
   }
 
+  /**
+   * Unlinks the packets of `slot`'s FIFO that `match` picks, in order, and hands each to `into`
+   * with its length and the time it entered this queue (control path: a flow whose entry has
+   * just arrived takes its early packets out of the unattributed FIFO). An emptied slot leaves
+   * the DRR round at its next turn.
+   */
+  moveMatching(
+    slot: number,
+    match: (handle: number) => boolean,
+    into: (handle: number, length: number, enqueuedAt: number) => void,
+  ): number {
+    if (slot >= this.appSlots || this.head[slot] < 0) return 0;
+    const links = this.links;
+    let moved = 0;
+    let prev = -1;
+    let h = this.head[slot];
+    this.chosenApp = -1;
+    while (h >= 0) {
+      const next = links.next[h];
+      if (!match(h)) {
+        prev = h;
+        h = next;
+        continue;
+      }
+      if (prev < 0) this.head[slot] = next;
+      else links.next[prev] = next;
+      if (this.tail[slot] === h) this.tail[slot] = prev;
+      const length = links.length[h];
+      this.count--;
+      this.bytes -= length;
+      moved++;
+      into(h, length, links.enqueuedAt[h]);
+      h = next;
+    }
+    return moved;
+  }
+
   /** DRR: the app at the front of the round sends while its credit covers its next packet. */
   private select(): number {
     if (this.chosenApp >= 0) return this.chosenApp;
     while (true) {
       const slot = this.active[this.activeHead];
+      if (this.head[slot] < 0) {
+        // Emptied by `moveMatching` while in the round: it leaves the round here.
+        this.isActive[slot] = 0;
+        this.activeHead = (this.activeHead + 1) % this.appSlots;
+        this.activeCount--;
+        continue;
+      }
       if (this.deficit[slot] >= this.links.length[this.head[slot]]) {
         this.chosenApp = slot;
         return slot;

@@ -7,19 +7,24 @@ import type {
   IOUserNetworkTxSubmissionQueue,
 } from '../networking/packet-queue.ts';
 import { H_RULES_GENERATION, type StatsView } from '../abi/stats-layout.ts';
+import {
+  QUEUE_BY_SERVICE_CLASS,
+  type AppSettingRecord,
+  type PacketDescription,
+} from '../abi/netlanes-abi.ts';
 import { LATENCY_BUCKETS, latencyBucket } from '../abi/latency-buckets.ts';
-import type { AppSettingsTable } from '../abi/app-settings.ts';
 import { AppShaper } from './app-shaper.ts';
-import { RuleClassifier } from './classifier.ts';
+import { PacketClassifier } from './classifier.ts';
+import { SlotSettings } from './slot-settings.ts';
 import { CoDel } from './codel.ts';
 import type { DriverOptions } from './driver-options.ts';
 import type { DriverStats } from './driver-stats.ts';
-import type { FlowTable } from './flow-table.ts';
 import { ETHERTYPE_VLAN, NUM_QUEUES, TDT, VLAN_PCP_SHIFT } from './hw-regs.ts';
 import type { Mmio } from './mmio.ts';
 import { PacketLinks, SoftwareQueue } from './sw-queue.ts';
 import { TxDrops } from './tx-drops.ts';
 import type { TxRing } from './tx-ring.ts';
+import { CAPTURE_TX, type CaptureWriter, type RingStateWriter } from './client-regions.ts';
 import type { PerQueue } from './tx-policy.ts';
 
 /** What the Tx path works on once Start has made it; the driver owns and releases it. */
@@ -31,6 +36,8 @@ export interface TxHardware {
   readonly rings: readonly TxRing[];
   readonly view: StatsView;
   readonly shaperTimer: IOTimerDispatchSource;
+  readonly capture: CaptureWriter;
+  readonly ringState: RingStateWriter;
 }
 
 /**
@@ -43,9 +50,14 @@ export interface TxHardware {
  * Its state (TxState) lives as long as the driver object: settings pushed before Start or
  * across a reset stay in force. What Start makes (rings, queues, pool) arrives in `attach`.
  */
+function ipText(ip: number): string {
+  return `${ip >>> 24}.${(ip >>> 16) & 0xff}.${(ip >>> 8) & 0xff}.${ip & 0xff}`;
+}
+
 export class TxPath {
   // ---- TxState
-  readonly classifier = new RuleClassifier();
+  readonly classifier: PacketClassifier;
+  readonly settings: SlotSettings;
   readonly shaper = new AppShaper();
   private readonly swQueues: SoftwareQueue[] = [];
   private readonly codel: CoDel[] = [];
@@ -66,11 +78,11 @@ export class TxPath {
   constructor(
     private readonly options: DriverOptions,
     private readonly stats: DriverStats,
-    /** Local port → app, learned here on Tx and read by the Rx path. */
-    private readonly flows: FlowTable,
     private readonly runtime: DextRuntime,
   ) {
     const o = options;
+    this.classifier = new PacketClassifier(o.appCapacity, o.flowCapacity);
+    this.settings = new SlotSettings(o.appCapacity);
     const links = new PacketLinks(o.poolPackets);
     for (let q = 0; q < NUM_QUEUES; q++) {
       this.swQueues.push(
@@ -155,12 +167,11 @@ export class TxPath {
     while ((n = hw.txs.DequeuePackets(burst, this.options.txBurst)) > 0) {
       for (let i = 0; i < n; i++) {
         const h = burst[i];
-        const slot = classifier.slotOf(pool, h);
+        const slot = classifier.slotOf(u8, pool, h, now);
         const q = classifier.queueOf(slot, pool, h);
         slotOf[h] = slot;
         acceptedAt[h] = now;
         if (slot < capacity) currentQueue[slot] = q;
-        if (slot !== 0) this.flows.learnTx(u8, pool.dataStart(h), pool.dataLength[h], slot);
         if (shaper.isCapped(slot)) {
           const verdict = shaper.offer(slot, h, pool.dataLength[h], now);
           if (verdict === 'held') {
@@ -207,20 +218,62 @@ export class TxPath {
   };
 
   /**
-   * Applies per-app settings while traffic flows: the classifier table and the caps swap
-   * between two bursts on the driver's serial queue, so no packet sees half of them.
+   * New flow entries arrived: packets of those flows that came before them wait in the
+   * unattributed FIFO (slot 0) of their service class's queue. Move them, in order, to their
+   * flow's slot and queue — through the slot's cap, if it has one — so a flow's first burst
+   * is neither charged to nobody nor stranded in a queue its app does not use (control path,
+   * bounded by the backlog).
    */
-  applySettings(table: AppSettingsTable, running: boolean): void {
+  adoptEarlyPackets(): number {
+    const hw = this.hw;
+    if (hw === null || this.classifier.forcedQueue >= 0) return 0;
+    const pool = hw.pool;
+    const u8 = this.runtime.memory.u8;
+    const flows = this.classifier.flows;
     const now = this.runtime.scheduler.now;
-    this.classifier.apply(table.queueByApp, table.generation);
-    this.shaper.configure(table.capBpsByApp, table.burstBytesByApp, now);
+    let found = 0;
+    let moved = 0;
+    for (const sw of this.swQueues) {
+      moved += sw.moveMatching(
+        0,
+        (h) => (found = flows.peekSlotForTx(u8, pool.dataStart(h), pool.dataLength[h])) !== 0,
+        (h, length, enqueuedAt) => {
+          const slot = found;
+          this.slotOf[h] = slot;
+          if (this.shaper.isCapped(slot)) {
+            const verdict = this.shaper.offer(slot, h, length, now);
+            if (verdict === 'dropped') this.drops!.drop(h, 'cap', -1);
+            if (verdict !== 'send') return;
+          }
+          const q = this.classifier.queueOf(slot, pool, h);
+          if (!this.swQueues[q].push(h, length, enqueuedAt, slot)) this.drops!.drop(h, 'queue-full', q);
+        },
+      );
+    }
+    this.drops!.flush();
+    if (moved > 0) {
+      this.armShaperTimer(now);
+      this.transmitPending();
+    }
+    return moved;
+  }
+
+  /**
+   * Applies a validated batch of per-slot settings while traffic flows: queue table, caps and
+   * labels change between two bursts on the driver's serial queue, so no packet sees half.
+   */
+  applySettings(records: readonly AppSettingRecord[], generation: number, running: boolean): void {
+    const now = this.runtime.scheduler.now;
+    const settings = this.settings;
+    settings.apply(records, generation);
+    for (const r of records) this.classifier.setQueue(r.slot, settings.queue[r.slot]);
+    this.classifier.commit(generation);
+    this.shaper.configure(settings.capBps, settings.burstBytes, now);
     const view = this.hw?.view;
     if (view) {
       view.beginWrite();
-      const caps = view.app.capBps;
-      for (let slot = 0; slot < caps.length; slot++)
-        caps[slot] = slot < table.capBpsByApp.length ? table.capBpsByApp[slot] : 0;
-      view.header.setUint32(H_RULES_GENERATION, table.generation >>> 0, true);
+      view.app.capBps.set(settings.capBps.subarray(0, view.app.capBps.length));
+      view.header.setUint32(H_RULES_GENERATION, generation >>> 0, true);
       view.endWrite(now);
     }
     // A cap that went away releases what it held.
@@ -228,18 +281,65 @@ export class TxPath {
   }
 
   /**
-   * explain(packet): why this packet goes to its queue, and whether a cap will hold it —
-   * from the packet's metadata and the tables in force now (control path).
+   * explain(packet): why a packet goes to its queue, and whether a cap will hold it — from
+   * what the driver sees (its 5-tuple and service class) and the tables in force (control path).
    */
-  explain(handle: number, names?: (slot: number) => string): string[] {
-    const pool = this.hw?.pool;
-    if (!pool || !pool.isValidHandle(handle)) return [`packet ${handle}: not a packet of this driver's pool`];
-    const steps = this.classifier.explain(pool, handle, names);
-    const slot = this.classifier.slotOf(pool, handle);
+  explainPacket(d: PacketDescription): string[] {
+    const c = this.classifier;
+    const proto =
+      d.protocol === 6
+        ? 'TCP'
+        : d.protocol === 17
+          ? 'UDP'
+          : d.protocol === 1
+            ? 'ICMP'
+            : `IP proto ${d.protocol}`;
+    const steps = [
+      `packet: ${proto} ${ipText(d.localIp)}:${d.localPort} → ${ipText(d.remoteIp)}:${d.remotePort}, service class ${d.serviceClass}`,
+    ];
+    if (c.forcedQueue >= 0) {
+      steps.push(`single-queue baseline: every packet → Queue ${c.forcedQueue}`);
+      return steps;
+    }
+    const bucket = c.flows.bucketFor(d.protocol, d.localIp, d.remoteIp, d.localPort, d.remotePort);
+    const slot = bucket < 0 ? 0 : c.flows.slot[bucket];
+    if (bucket < 0)
+      steps.push('flow table: no entry for this 5-tuple (a new flow, or not a flow the app reported)');
+    else steps.push(`flow table: flow ${c.flows.flowId[bucket]} → ${this.settings.name(slot)}`);
+    const setting = c.settingOf(slot);
+    if (setting !== QUEUE_BY_SERVICE_CLASS) {
+      const why = this.settings.reasons[slot] ? ` (${this.settings.reasons[slot]})` : '';
+      steps.push(`settings generation ${c.generation}: ${this.settings.name(slot)} → Queue ${setting}${why}`);
+    } else {
+      if (bucket >= 0)
+        steps.push(`settings generation ${c.generation}: no queue set for ${this.settings.name(slot)}`);
+      steps.push(
+        `default: service class ${d.serviceClass} folds to Queue ${c.queueForClass(d.serviceClass)} (xnu 10 → 4)`,
+      );
+    }
     if (this.shaper.isCapped(slot))
       steps.push(
-        `app id ${slot} is capped: the packet waits in its hold ring until the app's tokens cover it`,
+        `${this.settings.name(slot)} is capped at ${this.settings.capBps[slot] / 1e6} Mb/s: packets beyond its tokens wait in its hold ring`,
       );
+    return steps;
+  }
+
+  /** explain(app slot): what the driver holds for a slot (control path). */
+  explainSlot(slot: number): string[] {
+    const s = this.settings;
+    if (!(slot >= 0 && slot < s.slots)) return [`slot ${slot}: not a slot (0..${s.slots - 1})`];
+    let flows = 0;
+    this.classifier.flows.forEach((b) => {
+      if (this.classifier.flows.slot[b] === slot) flows++;
+    });
+    const q = this.classifier.settingOf(slot);
+    const steps = [`${s.name(slot)}: ${flows} flow${flows === 1 ? '' : 's'} in the flow table`];
+    steps.push(
+      q === QUEUE_BY_SERVICE_CLASS
+        ? `settings generation ${this.classifier.generation}: no queue set; its packets take their service class's queue`
+        : `settings generation ${this.classifier.generation}: Queue ${q}${s.reasons[slot] ? ` (${s.reasons[slot]})` : ''}`,
+    );
+    if (s.capBps[slot] > 0) steps.push(`cap ${s.capBps[slot] / 1e6} Mb/s, burst ${s.burstBytes[slot]} B`);
     return steps;
   }
 
@@ -283,6 +383,7 @@ export class TxPath {
       }
       if (posted > 0) hw.mmio.wr32(TDT(q), ring.tail());
       ring.stopped = sw.count > 0;
+      if (posted > 0) hw.ringState.tx(ring, now);
     }
     drops.flush();
   }
@@ -315,10 +416,11 @@ export class TxPath {
     if (n > 0) {
       this.stats.txPackets[q] += n;
       this.stats.txBytes[q] += ring.cleanedBytes;
-      this.account(hw.pool, n);
+      this.account(hw, q, n);
     }
     this.publishQueueStats(view, q);
     view.endWrite(now);
+    if (n > 0) hw.ringState.tx(ring, now);
     this.complete(this.reaped, n);
     const sw = this.swQueues[q];
     if (ring.stopped && sw.count > 0 && ring.admits(sw.peekLength())) {
@@ -333,10 +435,13 @@ export class TxPath {
    * took it from the stack to its SFD on the wire (written back by the NIC). The packet's own
    * timestamp becomes its wire time when the stack asked for one.
    */
-  private account(pool: IOUserNetworkPacketBufferPool, n: number): void {
-    const app = this.hw!.view.app;
-    const latency = this.hw!.view.latency;
+  private account(hw: TxHardware, q: number, n: number): void {
+    const pool = hw.pool;
+    const app = hw.view.app;
+    const latency = hw.view.latency;
     const capacity = this.options.appCapacity;
+    const capture = hw.capture.enabled ? hw.capture : null;
+    const u8 = this.runtime.memory.u8;
     for (let i = 0; i < n; i++) {
       const h = this.reaped[i];
       const wire = this.wireNs[i];
@@ -350,6 +455,7 @@ export class TxPath {
         if (waited > app.latencyMax[slot]) app.latencyMax[slot] = waited;
       }
       if ((pool.flags[h] & PACKET_FLAG_TIMESTAMP_REQUESTED) !== 0) pool.setTimestamp(h, wire);
+      if (capture !== null) capture.write(CAPTURE_TX, q, wire, u8, pool.dataStart(h), pool.dataLength[h]);
     }
   }
 
@@ -389,16 +495,18 @@ export class TxPath {
     const hw = this.hw!;
     const drops = this.drops!;
     const burst = this.burst;
+    const now = this.runtime.scheduler.now;
     for (let q = 0; q < NUM_QUEUES; q++) {
       drops.dropAll(burst, hw.rings[q].reclaimAll(burst), 'aborted');
+      hw.ringState.tx(hw.rings[q], now);
       const sw = this.swQueues[q];
       while (sw.count > 0) drops.drop(sw.shift(), 'aborted', -1);
     }
     this.shaper.drain((h) => drops.drop(h, 'aborted', -1));
     let n: number;
     while ((n = hw.txs.DequeuePackets(burst, burst.length)) > 0) {
-      // Never classified: charge them to the slot their metadata names.
-      for (let i = 0; i < n; i++) this.slotOf[burst[i]] = this.classifier.slotOf(hw.pool, burst[i]);
+      // Never classified: charged to no app.
+      for (let i = 0; i < n; i++) this.slotOf[burst[i]] = 0;
       drops.dropAll(burst, n, 'aborted');
     }
     drops.flush();

@@ -12,10 +12,13 @@ import { LinkPartner } from '../peer/link-partner.ts';
 import { WireTap } from '../peer/wire-tap.ts';
 import { appConfigsFromScenario, type Scenario } from '../stack/scenario.ts';
 import { parseMac } from '../net/mac.ts';
-import { compileRules } from '../rules/compiled-rules.ts';
 import { EMPTY_RULE_SET, type AppIdentity, type RuleSet } from '../rules/rule-types.ts';
 import { MINUTES_PER_WEEK, minuteOfWeek, type MinuteOfWeek } from '../rules/schedule.ts';
-import type { EventHandler } from '../sim/scheduler.ts';
+import type { StatsView } from '../abi/stats-layout.ts';
+import { IORegistry } from './io-registry.ts';
+import { DextKernel } from './dext-kernel.ts';
+import { APP_ENTITLEMENTS, DriverClient } from './driver-client.ts';
+import { PolicyAgent, type AgentClock } from './policy-agent.ts';
 
 export interface MachineOptions {
   scenario: Scenario;
@@ -39,6 +42,8 @@ export interface MachineOptions {
   sharedMemory?: boolean;
   /** Interrupt to handler wake-up, ns (default 2 µs; see DextRuntime.interruptWakeLatencyNs). */
   interruptWakeLatencyNs?: number;
+  /** Flow report → the driver's flow entry, ns (the agent's IPC round trip; default 100 µs). */
+  flowPushDelayNs?: number;
 }
 
 /**
@@ -46,7 +51,7 @@ export interface MachineOptions {
  * kernel wake-up and a context switch); messages arriving meanwhile coalesce into one handler
  * call, as a real interrupt storm does.
  */
-const DEFAULT_INTERRUPT_WAKE_NS = 2000;
+export const DEFAULT_INTERRUPT_WAKE_NS = 2000;
 
 /** What `shutdown` found: a clean machine has zeros everywhere. */
 export interface LeakReport {
@@ -68,6 +73,7 @@ export class Machine {
   readonly runtime: DextRuntime;
   readonly nic: SimNic;
   readonly pci: IOPCIDevice;
+  /** The dext: the host starts and stops it as the system would; everything else goes through `client`. */
   readonly driver: NetLanesDriver;
   readonly stack: HostStack;
   readonly partner: LinkPartner;
@@ -77,10 +83,19 @@ export class Machine {
   readonly seed: number;
   /** The apps' identities, as the stack numbers them. */
   readonly apps: readonly AppIdentity[];
-  private rules: RuleSet = EMPTY_RULE_SET;
-  private rulesGeneration = 0;
+  /** The I/O Registry and the kernel's user-client machinery of this machine. */
+  readonly registry = new IORegistry();
+  readonly kernel: DextKernel;
+  /** The app's connection to the dext (a NetLanes user client). */
+  readonly client: DriverClient;
+  /** The app's side of per-app priority: flow reports in, settings and flow entries out. */
+  readonly agent: PolicyAgent;
+  /** The driver's statistics region, mapped read-only (IOConnectMapMemory64). */
+  readonly stats: StatsView;
+  /** The run's driver sends everything on one queue (the FIFO baseline). */
+  readonly singleQueue: boolean;
   private readonly startMinute: MinuteOfWeek;
-  private scheduleTimer = -1;
+  private readonly clients = new Map<number, DriverClient>();
   private shutDown = false;
 
   private constructor(options: MachineOptions) {
@@ -89,6 +104,7 @@ export class Machine {
     this.link = options.link ?? scenario.link;
     this.seed = options.seed ?? scenario.seed ?? 1;
     this.startMinute = options.startMinuteOfWeek ?? minuteOfWeek(2, 10, 0);
+    this.singleQueue = options.driver?.singleQueue ?? false;
     this.scheduler = new Scheduler(4096);
     this.memory = new HostMemory({
       size: options.memoryBytes ?? 64 * 1024 * 1024,
@@ -97,14 +113,20 @@ export class Machine {
     this.runtime = createRuntime(this.scheduler, this.memory);
     this.runtime.interruptWakeLatencyNs = options.interruptWakeLatencyNs ?? DEFAULT_INTERRUPT_WAKE_NS;
     this.runtime.tracer.clock = () => this.scheduler.now;
+    this.kernel = new DextKernel(this.runtime, this.registry, (n) =>
+      this.clients.get(n.connection)?.notified(n),
+    );
     const mac = macBytes(scenario.host.mac);
     // Assignments inside withRuntime: TypeScript needs them definite, so build in a local.
     const built = withRuntime(this.runtime, () => {
       const nic = new SimNic({ mac, linkSpeed: this.link });
       const pci = IOPCIDevice.createFor(this.runtime, nic);
+      this.registry.add(pci);
       const driver = new NetLanesDriver(options.driver ?? {});
+      driver.registry = this.registry;
       const ret = driver.Start(pci);
       if (ret !== kIOReturnSuccess) throw new Error(`driver Start failed: ${ioReturnName(ret)}`);
+      // ifconfig en0 up: the system enables the interface, not the app.
       const enable = driver.SetInterfaceEnable(true);
       if (enable !== kIOReturnSuccess) throw new Error(`SetInterfaceEnable failed: ${ioReturnName(enable)}`);
       nic.setLink(true, this.link);
@@ -119,23 +141,34 @@ export class Machine {
         verifyChecksums: options.verifyChecksums ?? true,
       });
       nic.connectWire(partner);
-      const stack = new HostStack({
-        iface: driver,
-        hostIp: scenario.host.ip,
-        peerIp: scenario.peer.ip,
-        apps: appConfigsFromScenario(scenario),
-        seed: this.seed,
-        flowSource: partner,
-        verifyRxChecksums: options.verifyChecksums ?? true,
-      });
-      return { nic, pci, driver, tap, partner, stack };
+      return { nic, pci, driver, tap, partner };
     });
     this.nic = built.nic;
     this.pci = built.pci;
     this.driver = built.driver;
     this.tap = built.tap;
     this.partner = built.partner;
-    this.stack = built.stack;
+    this.client = this.openClient();
+    const slots = this.client.info().appSlots;
+    this.stats = this.client.mapStats(slots);
+    this.agent = new PolicyAgent(this.client, this.agentClock(), {
+      slots,
+      ...(options.flowPushDelayNs !== undefined ? { pushDelayNs: options.flowPushDelayNs } : {}),
+    });
+    this.stack = withRuntime(
+      this.runtime,
+      () =>
+        new HostStack({
+          iface: this.driver,
+          hostIp: scenario.host.ip,
+          peerIp: scenario.peer.ip,
+          apps: appConfigsFromScenario(scenario),
+          seed: this.seed,
+          flowSource: this.partner,
+          verifyRxChecksums: options.verifyChecksums ?? true,
+          observer: this.agent,
+        }),
+    );
     this.apps = this.stack.identities;
     this.setRules(options.rules ?? EMPTY_RULE_SET);
     withRuntime(this.runtime, () => this.stack.start());
@@ -146,38 +179,47 @@ export class Machine {
     return new Machine(options);
   }
 
+  /** IOServiceOpen on the NetLanes dext with the app's entitlements; closed at shutdown. */
+  openClient(entitlements = APP_ENTITLEMENTS): DriverClient {
+    const client = DriverClient.open(this.kernel, entitlements);
+    this.clients.set(client.connection, client);
+    return client;
+  }
+
+  private agentClock(): AgentClock {
+    return {
+      now: () => this.scheduler.now,
+      minuteOfWeek: () => this.minuteOfWeek,
+      after: (delayNs, fn) => {
+        const id = this.scheduler.after(delayNs, { onEvent: () => this.within(fn) }, 0);
+        return () => this.scheduler.cancel(id);
+      },
+    };
+  }
+
   /** Local time now, for schedules. */
   get minuteOfWeek(): MinuteOfWeek {
     return (this.startMinute + Math.floor(this.scheduler.now / 60e9)) % MINUTES_PER_WEEK;
   }
 
   get currentRules(): RuleSet {
-    return this.rules;
+    return this.agent.currentRules;
   }
 
-  /** Applies a (validated) rule set now, while traffic flows; re-applies at schedule edges. */
+  /**
+   * Applies a (validated) rule set now, while traffic flows, as the app does: the agent sends
+   * the settings through the user client, and the driver applies them on its queue before the
+   * next packet — so the change is in force when this returns. Re-applied at schedule edges.
+   */
   setRules(rules: RuleSet): void {
-    this.rules = rules;
-    this.recompileRules();
+    this.within(() => this.agent.setRules(rules));
+    this.settle();
   }
 
-  private recompileRules(): void {
-    const compiled = compileRules(this.rules, this.apps, this.minuteOfWeek, ++this.rulesGeneration);
-    withRuntime(this.runtime, () => this.driver.applyRules(compiled));
-    if (this.scheduleTimer >= 0) this.scheduler.cancel(this.scheduleTimer);
-    this.scheduleTimer = -1;
-    if (compiled.minutesValid !== Infinity) {
-      const nextMinuteNs = (Math.floor(this.scheduler.now / 60e9) + compiled.minutesValid) * 60e9;
-      this.scheduleTimer = this.scheduler.schedule(nextMinuteNs, this.scheduleEdge, 0);
-    }
+  /** Runs what is due now (async completions, work a call queued on the driver). */
+  settle(): void {
+    withRuntime(this.runtime, () => this.scheduler.runUntil(this.scheduler.now));
   }
-
-  private readonly scheduleEdge: EventHandler = {
-    onEvent: () => {
-      this.scheduleTimer = -1;
-      this.recompileRules();
-    },
-  };
 
   /** Advances virtual time by `durationNs`, running every event due. */
   run(durationNs: number): void {
@@ -199,23 +241,27 @@ export class Machine {
   }
 
   /**
-   * Stops everything in the order a real system would (apps, interface down, driver Stop,
-   * device released) and reports whatever is left: a clean machine leaks nothing.
+   * Stops everything in the order a real system would (apps, clients, interface down, driver
+   * Stop, device released) and reports whatever is left: a clean machine leaks nothing.
    */
   shutdown(): LeakReport {
     if (this.shutDown) throw new Error('machine already shut down');
     this.shutDown = true;
     if (!this.stack.isStopped) this.drain();
-    if (this.scheduleTimer >= 0) this.scheduler.cancel(this.scheduleTimer);
+    this.agent.stop();
     return withRuntime(this.runtime, () => {
       this.stack.detach();
       this.nic.connectWire(null);
+      for (const c of this.clients.values()) if (!c.terminated) c.close();
+      this.clients.clear();
       this.driver.SetInterfaceEnable(false);
       this.stack.reclaimQueues();
       const pool = this.driver.packetPool;
       const poolPacketsInUse = pool ? pool.inUse : 0;
+      this.kernel.dispose();
       this.driver.Stop(this.pci);
       this.driver.release();
+      this.registry.remove(this.pci);
       this.pci.release();
       this.scheduler.runUntil(this.scheduler.now + 1e6);
       return {

@@ -88,6 +88,11 @@ export class IODataQueueDispatchSource extends OSObject {
     return this.enabled && !this.cancelled;
   }
 
+  /** True once a data-available action is installed (bring-up diagnostics ask). */
+  get hasDataAvailableHandler(): boolean {
+    return this.availableHandler !== null && !this.cancelled;
+  }
+
   /** Asks for a data-available delivery (coalesced until the handler runs). */
   SendDataAvailable(): void {
     if (this.availablePending || this.cancelled || this.availableHandler === null) return;

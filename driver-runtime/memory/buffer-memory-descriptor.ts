@@ -6,11 +6,19 @@ import {
   type IOReturn,
 } from '../kit/io-return.ts';
 import { OSObject, type Out } from '../kit/os-object.ts';
-import type { HostMemory } from '../sim/host-memory.ts';
+import { HostMemory, PAGE_SIZE } from '../sim/host-memory.ts';
 
 export const kIOMemoryDirectionIn = 0x1;
 export const kIOMemoryDirectionOut = 0x2;
 export const kIOMemoryDirectionInOut = 0x3;
+/**
+ * OURS: a buffer clients may map (IOConnectMapMemory64). It gets an arena of its own — a
+ * SharedArrayBuffer holding exactly its pages — so a mapping exposes its bytes and nothing
+ * else of host memory, and a worker can share it with the main thread. Not for DMA: its
+ * physical addresses are outside host memory, so the device would refuse them.
+ */
+export const kIOMemoryMapClientShared = 0x1000;
+const CLIENT_SHARED_PHYS_BASE = 0;
 
 /** One physically contiguous piece of a descriptor, as the device sees it. */
 export interface IOAddressSegment {
@@ -89,7 +97,7 @@ export class IOBufferMemoryDescriptor extends IOMemoryDescriptor {
    * otherwise); alignment 0 means 64 bytes and no allocation is aligned to less than 64.
    */
   static Create(
-    _options: number,
+    options: number,
     capacity: number,
     alignment: number,
     out: Out<IOBufferMemoryDescriptor>,
@@ -97,11 +105,23 @@ export class IOBufferMemoryDescriptor extends IOMemoryDescriptor {
     if (!Number.isInteger(capacity) || capacity <= 0) return kIOReturnBadArgument;
     const align = alignment > 0 ? alignment : 64;
     if ((align & (align - 1)) !== 0) return kIOReturnBadArgument;
-    const memory = currentRuntime().memory;
+    const memory =
+      (options & kIOMemoryMapClientShared) !== 0
+        ? new HostMemory({
+            size: Math.ceil(capacity / PAGE_SIZE) * PAGE_SIZE,
+            physBase: CLIENT_SHARED_PHYS_BASE,
+            shared: true,
+          })
+        : currentRuntime().memory;
     const offset = memory.allocate(capacity, Math.max(align, 64));
     if (offset < 0) return kIOReturnNoMemory;
     out.value = new IOBufferMemoryDescriptor(memory, offset, capacity);
     return kIOReturnSuccess;
+  }
+
+  /** True for a kIOMemoryMapClientShared buffer: its bytes are the whole of their own shared buffer. */
+  get clientShared(): boolean {
+    return this.memory.physBase === CLIENT_SHARED_PHYS_BASE;
   }
 
   GetCapacity(): number {

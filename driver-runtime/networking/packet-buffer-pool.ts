@@ -51,8 +51,6 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
   readonly dataLength: Uint32Array;
   readonly state: Uint8Array;
   readonly flags: Uint8Array;
-  /** NetLanes metadata: the application (by stack app id; 0 = system/unknown). */
-  readonly appId: Uint16Array;
   /** OS service class (kIOUserNetworkServiceClass*). */
   readonly serviceClass: Uint16Array;
   // Colder fields.
@@ -88,7 +86,6 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
     this.dataLength = new Uint32Array(packetCount);
     this.state = new Uint8Array(packetCount);
     this.flags = new Uint8Array(packetCount);
-    this.appId = new Uint16Array(packetCount);
     this.serviceClass = new Uint16Array(packetCount);
     this.linkHeaderLength = new Uint8Array(packetCount);
     this.headroom = new Uint8Array(packetCount);

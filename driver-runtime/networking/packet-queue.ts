@@ -92,7 +92,25 @@ export class IOUserNetworkPacketQueue extends OSObject {
     return this.enabled;
   }
 
+  /** True when the consumer is told of new packets: a driver-side data-available handler, or a system handler. */
+  get hasConsumer(): boolean {
+    return driverConsumes(this.kind)
+      ? this.dataSource.hasDataAvailableHandler
+      : this.systemAvailable !== null;
+  }
+
+  /** Causes already logged, so each refusal reaches the system log once until it clears. */
+  private readonly logged = new Set<string>();
+
+  /** Logs a refusal once per cause, as the system log would, naming the queue and what is wrong. */
+  private logOnce(cause: string, message: string): void {
+    if (this.logged.has(cause)) return;
+    this.logged.add(cause);
+    this.runtime.tracer.warn('networking', `${this.kind} queue ${this.queueId}: ${message}`);
+  }
+
   SetEnable(enable: boolean): IOReturn {
+    if (enable) this.logged.delete('disabled');
     this.enabled = enable;
     this.dataSource.SetEnable(enable);
     if (enable && this.count > 0) this.notifyConsumer();
@@ -113,6 +131,10 @@ export class IOUserNetworkPacketQueue extends OSObject {
   EnqueuePackets(handles: Int32Array, count: number, offset = 0): number {
     if (!this.enabled) {
       this.enqueueRefused += count;
+      this.logOnce(
+        'disabled',
+        'enqueue refused: the queue is not enabled (SetEnable(true) not called, or the interface is down)',
+      );
       return 0;
     }
     const room = this.capacity - (this.tail - this.head);
@@ -128,6 +150,11 @@ export class IOUserNetworkPacketQueue extends OSObject {
       this.noteProducerWaiting();
     }
     if (n > 0) this.notifyConsumer();
+    if (n > 0 && !this.hasConsumer)
+      this.logOnce(
+        'no-consumer',
+        'packets enqueued but no data-available handler is installed: nothing will dequeue them',
+      );
     return n;
   }
 

@@ -1,47 +1,47 @@
 import { levelToQueue, type AppIdentity, type RuleSet } from './rule-types.ts';
 import { decide } from './rule-matching.ts';
 import { minutesToNextChange, type MinuteOfWeek } from './schedule.ts';
-import { QUEUE_FROM_SERVICE_CLASS, type AppSettingsTable } from '../abi/app-settings.ts';
-
-export { QUEUE_FROM_SERVICE_CLASS };
+import { QUEUE_BY_SERVICE_CLASS, SETTING_IN_USE, type AppSettingRecord } from '../abi/netlanes-abi.ts';
 
 /**
- * A rule set resolved for the apps known at one moment, as the settings table the driver
- * takes. Rebuilt on every rule change, app launch and schedule edge.
+ * A rule set resolved, at one moment, for the apps the app side has given accounting slots:
+ * one settings record per slot, as the driver takes them (queue, cap, and for explain the
+ * app's bundle id and the deciding rule). Rebuilt on every rule change, new app and schedule
+ * edge; `generation` tells versions apart.
  */
-export interface CompiledRules extends AppSettingsTable {
+export interface CompiledRules {
+  generation: number;
+  settings: AppSettingRecord[];
   /** Minutes until a schedule edge changes some decision (Infinity if never). */
   minutesValid: number;
 }
 
 export function compileRules(
   set: RuleSet,
-  apps: readonly AppIdentity[],
+  slots: Iterable<readonly [number, AppIdentity]>,
   at: MinuteOfWeek,
   generation: number,
 ): CompiledRules {
-  const size = apps.reduce((m, a) => Math.max(m, a.appId), 0) + 1;
-  const compiled: CompiledRules = {
-    generation,
-    queueByApp: new Uint8Array(size).fill(QUEUE_FROM_SERVICE_CLASS),
-    capBpsByApp: new Float64Array(size),
-    burstBytesByApp: new Float64Array(size),
-    minutesValid: Infinity,
-  };
-  for (const app of apps) {
+  const settings: AppSettingRecord[] = [];
+  for (const [slot, app] of slots) {
     const d = decide(set, app, at);
-    if (d.rule === null) continue;
-    compiled.queueByApp[app.appId] = levelToQueue(d.rule.priority);
-    if (d.rule.capBps !== undefined) {
-      compiled.capBpsByApp[app.appId] = d.rule.capBps;
-      compiled.burstBytesByApp[app.appId] = d.rule.burstBytes ?? defaultBurstBytes(d.rule.capBps);
-    }
+    const rule = d.rule;
+    const capBps = rule?.capBps ?? 0;
+    settings.push({
+      slot,
+      // No rule: the driver folds the packet's own service class, as it does for unknown flows.
+      queue: rule === null ? QUEUE_BY_SERVICE_CLASS : levelToQueue(rule.priority),
+      flags: SETTING_IN_USE,
+      capBps,
+      burstBytes: capBps > 0 ? (rule?.burstBytes ?? defaultBurstBytes(capBps)) : 0,
+      label: app.bundleId,
+      reason: rule === null ? 'default' : `rule ${rule.id}`,
+    });
   }
-  for (const rule of set.rules) {
-    if (rule.enabled)
-      compiled.minutesValid = Math.min(compiled.minutesValid, minutesToNextChange(rule.schedule, at));
-  }
-  return compiled;
+  let minutesValid = Infinity;
+  for (const rule of set.rules)
+    if (rule.enabled) minutesValid = Math.min(minutesValid, minutesToNextChange(rule.schedule, at));
+  return { generation, settings, minutesValid };
 }
 
 /** 10 ms of traffic at the cap, and never less than two full-size frames. */

@@ -48,6 +48,8 @@ import { StackCounters } from './stack-counters.ts';
 import type { StackCore } from './stack-core.ts';
 import { SYSTEM_IDENTITY } from './system-identity.ts';
 import type { AppConfig } from './traffic-profile.ts';
+import type { FlowObserver } from './flow-observer.ts';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../net/constants.ts';
 import { TxSubmit } from './tx-submit.ts';
 
 export interface HostStackOptions {
@@ -70,6 +72,8 @@ export interface HostStackOptions {
   verifyRxChecksums?: boolean;
   /** Defaults to the pool's runtime scheduler. */
   scheduler?: Scheduler;
+  /** Told of every flow opening and closing, with its app's identity (the app's side). */
+  observer?: FlowObserver | null;
 }
 
 /** Size of a receive app's request frame (an HTTP GET fits). */
@@ -104,6 +108,10 @@ export class HostStack implements AppHost, StackCore, EthernetInterfaceListener 
   private startTime = 0;
   /** Only a link the driver reported active carries traffic; never reported counts as down. */
   private linkActive = false;
+  private readonly observer: FlowObserver | null;
+  /** The open flow of each app (by index), or 0. */
+  private readonly openFlow: Uint32Array;
+  private nextFlowId = 1;
 
   constructor(options: HostStackOptions) {
     const q = options.iface.registeredQueues;
@@ -125,6 +133,8 @@ export class HostStack implements AppHost, StackCore, EthernetInterfaceListener 
     );
     this.rx = new RxBuffers(pool, q.rxSubmission, q.rxCompletion, this.rxTarget);
     this.apps = this.createApps(options);
+    this.observer = options.observer ?? null;
+    this.openFlow = new Uint32Array(this.apps.length);
     this.tx = new TxSubmit(this);
     this.control = new ControlProtocols(this, this.tx, options.arpRetryNs ?? 100_000_000, (mac, now) =>
       this.peerResolved(mac, now),
@@ -272,6 +282,40 @@ export class HostStack implements AppHost, StackCore, EthernetInterfaceListener 
       else if (!this.stopped && now < app.stopAt) app.activate(now);
     },
   };
+
+  // ---------------------------------------------------------------- the flow observer
+
+  /** AppHost: an app starts sending — its flow opens (reported before its first packet). */
+  appActivated(app: App, now: number): void {
+    const i = app.identity.appId - 1;
+    if (this.observer === null || this.openFlow[i] !== 0) return;
+    const t = app.profile;
+    const flowId = this.nextFlowId++;
+    this.openFlow[i] = flowId;
+    const icmp = t.kind === 'ping';
+    const receive = t.kind === 'receive';
+    this.observer.flowOpened(
+      {
+        flowId,
+        protocol: icmp ? IPPROTO_ICMP : t.protocol === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP,
+        localIp: this.hostIp,
+        remoteIp: this.peerIp,
+        localPort: icmp ? app.identity.pid & 0xffff : receive ? t.dstPort : t.srcPort,
+        remotePort: icmp ? 0 : receive ? t.srcPort : t.dstPort,
+        identity: app.identity,
+      },
+      now,
+    );
+  }
+
+  /** AppHost: an app stopped — its flow closes. */
+  appDeactivated(app: App, now: number): void {
+    const i = app.identity.appId - 1;
+    const flowId = this.openFlow[i];
+    if (this.observer === null || flowId === 0) return;
+    this.openFlow[i] = 0;
+    this.observer.flowClosed(flowId, now);
+  }
 
   // ---------------------------------------------------------------- the interface
 

@@ -73,7 +73,6 @@ export class RxBuffers {
         pool.dataLength[h] = 0;
         pool.flags[h] = 0;
         pool.completionStatus[h] = 0;
-        pool.appId[h] = 0;
       }
       const k = this.rxs.EnqueuePackets(buf, n);
       this.posted += k;

@@ -19,6 +19,11 @@ const BURST = 64;
 export class TxSubmit {
   /** Stack-side length of each packet (what the app sent; the driver may add a tag). */
   private readonly txLen: Uint32Array;
+  /**
+   * Which app built each packet (0 = the system): the stack's own bookkeeping, as a socket
+   * knows its buffers — never packet metadata, so the driver cannot see it.
+   */
+  private readonly ownerOf: Uint16Array;
   private readonly burst = new Int32Array(BURST);
   private readonly reapBuf = new Int32Array(BURST);
   private readonly single = new Int32Array(1);
@@ -31,6 +36,7 @@ export class TxSubmit {
 
   constructor(private readonly core: StackCore) {
     this.txLen = new Uint32Array(core.pool.packetCount);
+    this.ownerOf = new Uint16Array(core.pool.packetCount);
     this.countersById = [core.systemCounters, ...core.apps.map((a) => a.counters)];
     this.holders = core.apps.filter((a) => a.holdsOnFull);
     this.lossApps = new Uint8Array(core.apps.length + 1);
@@ -133,11 +139,11 @@ export class TxSubmit {
     return accepted;
   }
 
-  /** The metadata a stack gives every Tx packet: length, owner, service class, timestamp request. */
+  /** The metadata a stack gives every Tx packet (length, service class, timestamp request), and its owner. */
   private tag(h: number, len: number, appId: number, serviceClass: number): void {
     const pool = this.core.pool;
     pool.dataLength[h] = len;
-    pool.appId[h] = appId;
+    this.ownerOf[h] = appId;
     pool.serviceClass[h] = serviceClass;
     pool.flags[h] = PACKET_FLAG_TIMESTAMP_REQUESTED;
     pool.direction[h] = kIOUserNetworkPacketDirectionTx;
@@ -184,7 +190,7 @@ export class TxSubmit {
       reaped += n;
       for (let i = 0; i < n; i++) {
         const h = buf[i];
-        let a = pool.appId[h];
+        let a = this.ownerOf[h];
         if (a >= byId.length) a = 0;
         const c = byId[a];
         const len = this.txLen[h];

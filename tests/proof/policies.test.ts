@@ -10,6 +10,7 @@ import { levelToQueue, type RuleSet } from '../../driver-runtime/rules/rule-type
 import { ParsedFrame } from '../../driver-runtime/net/parsed-frame.ts';
 import { parseFrame } from '../../driver-runtime/net/parser.ts';
 import { IPPROTO_TCP } from '../../driver-runtime/net/constants.ts';
+import { parseIpv4 } from '../../driver-runtime/net/ipv4-address.ts';
 
 /** Four greedy senders, one per hardware queue by service class (BK→0, BE→1, VI→2, VO→3). */
 function fourBulk(): Scenario {
@@ -114,21 +115,19 @@ describe('scheduler policies', () => {
     const m = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'sp' } });
     const wire = spyOnWire(m);
     m.run(100e6);
-    expect(
-      m.within(() => m.driver.setTxPolicy({ txScheduler: 'drr', drrQuanta: [1514, 1514, 1514, 1514] })),
-    ).toBe(0);
+    expect(m.client.setTxPolicy({ txScheduler: 'drr', drrQuanta: [1514, 1514, 1514, 1514] })).toBe(0);
     m.run(50e6);
     // Send every app to Queue 0 by rule, mid-flight. The cut in each app's stream: the first
     // packet the driver has not drained yet (the submission queue is empty between events;
     // a bulk app's held packets are not submitted yet). IP ids number each app's packets.
     const cut = m.stack.apps.map((a) => (a.ipId - a.heldCount) & 0xffff);
-    const gen0 = m.driver.classifier.generation;
+    const gen0 = m.client.info().settingsGeneration;
     const allLow: RuleSet = {
       version: 1,
       rules: [{ id: 'all-low', match: { path: '/Applications/*' }, priority: 'low', enabled: true }],
     };
     m.setRules(allLow);
-    expect(m.driver.classifier.generation).toBe(gen0 + 1);
+    expect(m.client.info().settingsGeneration).toBe(gen0 + 1);
     m.run(300e6);
     // Atomic: every app's packets before its cut used its old queue, every one after it Queue 0.
     m.stack.apps.forEach((app, i) => {
@@ -161,10 +160,10 @@ describe('scheduler policies', () => {
     const m = Machine.boot({ scenario: fourBulk(), driver: { txScheduler: 'drr' }, rules: capped });
     const wire = spyOnWire(m);
     m.run(300e6);
-    const held = m.driver.shaper.heldCount();
+    const held = m.client.stats().heldPackets;
     expect(held).toBeGreaterThan(0);
     m.setRules({ version: 1, rules: [] });
-    expect(m.driver.shaper.heldCount()).toBe(0);
+    expect(m.client.stats().heldPackets).toBe(0);
     m.run(100e6);
     m.drain();
     const acc = m.stack.accounting();
@@ -210,7 +209,7 @@ describe('scheduler policies', () => {
     m.shutdown();
   });
 
-  it('explain(packet) walks from the packet metadata to its queue, with the cap step when capped', () => {
+  it('explain(packet) walks from what the driver sees (5-tuple, service class) to its queue, with the cap step', () => {
     const rules: RuleSet = {
       version: 1,
       rules: [
@@ -219,22 +218,28 @@ describe('scheduler policies', () => {
     };
     const m = Machine.boot({ scenario: fourBulk(), rules });
     m.run(5e6);
-    const pool = m.driver.packetPool!;
-    const explainFor = (app: number) => {
-      const h = pool.allocatePacket();
-      pool.appId[h] = app;
-      pool.serviceClass[h] = m.apps[app - 1].serviceClass;
-      const steps = m.driver.explainPacket(h, (a) => m.apps[a - 1]?.name ?? 'system');
-      pool.DeallocatePacket(h);
-      return steps;
-    };
-    const ruled = explainFor(4); // bulk-q3: VO by class, Low by rule, capped
-    expect(ruled[0]).toMatch(/bulk-q3 \(app id 4\), service class 800/);
-    expect(ruled[1]).toMatch(/app id 4 → Queue 0/);
-    expect(ruled[2]).toMatch(/capped/);
-    const byDefault = explainFor(3); // bulk-q2: no rule, VI folds to Queue 2
+    const host = parseIpv4('10.0.0.2');
+    const peer = parseIpv4('10.0.0.1');
+    const explain = (localPort: number, serviceClass: number) =>
+      m.client.explainPacket({
+        protocol: 6,
+        serviceClass,
+        localIp: host,
+        remoteIp: peer,
+        localPort,
+        remotePort: 443,
+      });
+    const slot = m.agent.slotOf(m.apps[3]);
+    const ruled = explain(41003, 800); // bulk-q3: VO by class, Low by rule, capped
+    expect(ruled[0]).toBe('packet: TCP 10.0.0.2:41003 → 10.0.0.1:443, service class 800');
+    expect(ruled[1]).toMatch(new RegExp(`flow table: flow \\d+ → slot ${slot} \\(test\\.bulk3\\)`));
+    expect(ruled[2]).toMatch(new RegExp(`slot ${slot} \\(test\\.bulk3\\) → Queue 0 \\(rule q3-low\\)`));
+    expect(ruled[3]).toMatch(/capped at 50 Mb\/s/);
+    const byDefault = explain(41002, 700); // bulk-q2: no rule, VI folds to Queue 2
     expect(byDefault.at(-1)).toBe('default: service class 700 folds to Queue 2 (xnu 10 → 4)');
-    expect(m.driver.explainPacket(-1)[0]).toMatch(/not a packet/);
+    const unknown = explain(9, 200); // a flow nobody reported
+    expect(unknown[1]).toMatch(/no entry/);
+    expect(unknown.at(-1)).toBe('default: service class 200 folds to Queue 0 (xnu 10 → 4)');
     m.shutdown();
   });
 });

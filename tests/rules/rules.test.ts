@@ -6,7 +6,6 @@ import {
   matchRank,
   minuteOfWeek,
   minutesToNextChange,
-  QUEUE_FROM_SERVICE_CLASS,
   RuleSetError,
   scheduleActive,
   validateRuleSet,
@@ -14,6 +13,7 @@ import {
   type Rule,
   type RuleSet,
 } from '../../driver-runtime/rules/index.ts';
+import { QUEUE_BY_SERVICE_CLASS } from '../../driver-runtime/abi/netlanes-abi.ts';
 
 const facetime: AppIdentity = {
   appId: 1,
@@ -196,17 +196,24 @@ describe('rule set validation', () => {
   });
 });
 
+/** Slots as the agent gives them: here, each app's id. */
+const slotted = (apps: AppIdentity[]) => apps.map((a) => [a.appId, a] as const);
+
 describe('compiled tables', () => {
   it('maps apps with rules to queues and caps; others to the service-class sentinel', () => {
     const rules = set(
       rule({ id: 'bk', match: { bundleId: 'com.backblaze.*' }, priority: 'low', capBps: 10_000_000 }),
     );
-    const c = compileRules(rules, [facetime, backup], FRI_10, 7);
+    const c = compileRules(rules, slotted([facetime, backup]), FRI_10, 7);
+    const of = (app: AppIdentity) => c.settings.find((x) => x.slot === app.appId)!;
     expect(c.generation).toBe(7);
-    expect(c.queueByApp[facetime.appId]).toBe(QUEUE_FROM_SERVICE_CLASS);
-    expect(c.queueByApp[backup.appId]).toBe(0);
-    expect(c.capBpsByApp[backup.appId]).toBe(10_000_000);
-    expect(c.burstBytesByApp[backup.appId]).toBe(12_500);
+    expect(of(facetime).queue).toBe(QUEUE_BY_SERVICE_CLASS);
+    expect(of(facetime).reason).toBe('default');
+    expect(of(backup).queue).toBe(0);
+    expect(of(backup).capBps).toBe(10_000_000);
+    expect(of(backup).burstBytes).toBe(12_500);
+    expect(of(backup).reason).toBe('rule bk');
+    expect(of(backup).label).toBe('com.backblaze.bzbmenu');
     expect(c.minutesValid).toBe(Infinity);
   });
 
@@ -266,10 +273,11 @@ describe('compiled tables', () => {
     };
     fc.assert(
       fc.property(fc.array(ruleArb, { maxLength: 6 }), (rules) => {
-        const c = compileRules(set(...(rules as Rule[])), apps, FRI_10, 1);
+        const c = compileRules(set(...(rules as Rule[])), slotted(apps), FRI_10, 1);
         for (const app of apps) {
           const want = reference(rules as Rule[], app);
-          expect(c.queueByApp[app.appId]).toBe(want === null ? QUEUE_FROM_SERVICE_CLASS : want);
+          const got = c.settings.find((x) => x.slot === app.appId)!.queue;
+          expect(got).toBe(want === null ? QUEUE_BY_SERVICE_CLASS : want);
         }
       }),
       { numRuns: 500 },

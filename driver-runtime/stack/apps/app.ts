@@ -25,6 +25,9 @@ export interface AppHost {
   stopRxFlow(flowId: number): void;
   /** Interface enabled and link not reported down. */
   interfaceUp(): boolean;
+  /** The app started or stopped sending (the stack reports its flow opening or closing). */
+  appActivated(app: App, now: number): void;
+  appDeactivated(app: App, now: number): void;
 }
 
 /** Per-app counters; plain number fields mutated in place. */
@@ -106,6 +109,7 @@ export abstract class App implements EventHandler {
   activate(now: number): void {
     if (this.active) return;
     this.active = true;
+    this.host.appActivated(this, now);
     this.onActivate(now);
   }
 
@@ -116,6 +120,7 @@ export abstract class App implements EventHandler {
     if (this.timer !== NO_EVENT) this.host.scheduler.cancel(this.timer);
     this.timer = NO_EVENT;
     this.onDeactivate(now);
+    this.host.appDeactivated(this, now);
   }
 
   /** Timer tick. (The stack, not the app, schedules the stop at `stopAt`.) */
