@@ -31,7 +31,16 @@ export class AppShaper {
     if (n > this.capBytesPerNs.length) this.grow(n);
     for (let app = 0; app < this.capBytesPerNs.length; app++) {
       const rate = app < n ? capBps[app] / 8e9 : 0;
-      if (rate === this.capBytesPerNs[app]) continue;
+      if (rate === this.capBytesPerNs[app]) {
+        // Same rate, new depth: keep what accrued, within the new depth.
+        const burst = app < n && rate > 0 ? burstBytes[app] : this.burstBytes[app];
+        if (burst !== this.burstBytes[app]) {
+          this.refill(app, nowNs);
+          this.burstBytes[app] = burst;
+          if (this.tokens[app] > burst) this.tokens[app] = burst;
+        }
+        continue;
+      }
       this.capBytesPerNs[app] = rate;
       this.burstBytes[app] = app < n ? burstBytes[app] : 0;
       this.tokens[app] = this.burstBytes[app];
@@ -73,7 +82,6 @@ export class AppShaper {
   /** Releases conforming held packets in order through `send(handle, app)`. */
   release(nowNs: number, send: (handle: number, app: number) => void): void {
     for (const app of this.active) {
-      this.refill(app, nowNs);
       const ring = this.holds[app]!;
       const lengths = this.heldLengths[app]!;
       // A cap that was removed releases everything it held, in order.
@@ -81,8 +89,13 @@ export class AppShaper {
       while (this.holdTail[app] !== this.holdHead[app]) {
         const i = this.holdHead[app] % HOLD_CAPACITY;
         const cost = lengths[i] + FCS_BYTES;
-        if (!uncapped && this.tokens[app] < cost) break;
-        if (!uncapped) this.tokens[app] -= cost;
+        // Due by the state before this refill: released at the time nextReleaseNs announced,
+        // whatever rounding the refill sees, and a frame deeper than the bucket goes once the
+        // bucket has waited it out.
+        const due = this.dueNs(app, cost);
+        this.refill(app, nowNs);
+        if (!uncapped && this.tokens[app] < cost && due > nowNs) break;
+        if (!uncapped) this.tokens[app] = this.tokens[app] > cost ? this.tokens[app] - cost : 0;
         this.holdHead[app]++;
         send(ring[i], app);
       }
@@ -95,12 +108,21 @@ export class AppShaper {
     let best = Infinity;
     for (const app of this.active) {
       const i = this.holdHead[app] % HOLD_CAPACITY;
-      const need = this.heldLengths[app]![i] + FCS_BYTES - this.tokens[app];
-      const rate = this.capBytesPerNs[app];
-      const at = need <= 0 || rate === 0 ? nowNs : this.lastRefillNs[app] + need / rate;
+      const due = this.dueNs(app, this.heldLengths[app]![i] + FCS_BYTES);
+      const at = due < nowNs ? nowNs : due;
       if (at < best) best = at;
     }
     return best;
+  }
+
+  /**
+   * When a packet costing `cost` conforms, from the tokens at the last refill (-Infinity: now).
+   * Computed before any refill at that time, so `release` at the returned time sees it due.
+   */
+  private dueNs(app: number, cost: number): number {
+    const need = cost - this.tokens[app];
+    const rate = this.capBytesPerNs[app];
+    return need <= 0 || rate === 0 ? -Infinity : this.lastRefillNs[app] + need / rate;
   }
 
   /** Takes every held packet back (disable/reset/cap removal): they are aborted by the caller. */

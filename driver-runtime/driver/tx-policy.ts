@@ -46,7 +46,8 @@ export function invalidTxPolicy(p: TxPolicy): string | null {
   if (!isPerQueue(p.drrQuanta) || p.drrQuanta.some((x) => !Number.isInteger(x) || x < 0 || x > MAX_QUANTUM))
     return `drrQuanta must be four integers 0..${MAX_QUANTUM}`;
   if (!isPerQueue(p.floors) || p.floors.some((x) => x < 0 || x > 1)) return 'floors must be four shares 0..1';
-  if (p.floors.reduce((a, b) => a + b, 0) > 1) return 'floors must add up to at most 1';
+  // Decimal shares that add to exactly 1 may sum to 1 + 2^-52 in binary: allow for that.
+  if (p.floors.reduce((a, b) => a + b, 0) > 1 + 1e-9) return 'floors must add up to at most 1';
   if (!isPerQueue(p.maxBps) || p.maxBps.some((x) => x < 0)) return 'maxBps must be four rates ≥ 0';
   if (!isPerQueue(p.pcp) || p.pcp.some((x) => !Number.isInteger(x) || x < -1 || x > 7))
     return 'pcp must be four integers -1..7 (-1 = no marking)';

@@ -101,7 +101,7 @@ export const OPTIONS = {
   floors: {
     value: 'A,B,C,D',
     kind: four(number(0, 1, false), (f) =>
-      f.reduce((a, b) => a + b, 0) > 1 ? 'the shares sum to more than 1' : null,
+      f.reduce((a, b) => a + b, 0) > 1 + 1e-9 ? 'the shares sum to more than 1' : null,
     ),
     help: 'starvation guard: minimum link share per queue 0..3, summing to at most 1, e.g. 0.0625,0,0,0',
   },

@@ -225,16 +225,16 @@ describe('AppShaper: release', () => {
   });
 });
 
-describe('AppShaper: bugs', () => {
+describe('AppShaper: cases that used to hang or be ignored', () => {
   /**
-   * BUG (app-shaper.ts nextReleaseNs vs refill): the release time is computed in floating
+   * Was a bug (app-shaper.ts nextReleaseNs vs refill): the release time is computed in floating
    * point as lastRefill + need / rate, but at that time refill() accrues
    * (now - lastRefill) × rate, which can come out a few ulps short of `need`. The packet is
    * then not released, and nextReleaseNs(now) returns the same `now` again (the missing
    * tokens are below one ulp of the time): TxPath.releaseShaped re-arms its timer at the same
    * virtual time forever. A cap of 3 or 7.3 Mbit/s hangs the whole simulation this way.
    */
-  it.fails('releases the head packet at the time nextReleaseNs announced, for any cap rate', () => {
+  it('releases the head packet at the time nextReleaseNs announced, for any cap rate', () => {
     for (const bps of [3e6, 7.3e6, 123456, 999999, 2345678]) {
       const s = shaper({ 1: [bps, 1518] }, 1000);
       expect(s.offer(1, 0, 1514, 1000)).toBe('send');
@@ -251,13 +251,13 @@ describe('AppShaper: bugs', () => {
   });
 
   /**
-   * BUG (app-shaper.ts offer/release): a frame whose cost (length + FCS) exceeds the app's
+   * Was a bug (app-shaper.ts offer/release): a frame whose cost (length + FCS) exceeds the app's
    * burst can never conform, since refill() clamps tokens to the burst. It is held forever
    * and nextReleaseNs keeps announcing a time at which nothing is released (the same livelock
    * as above). Reachable with a jumbo MTU: rules allow burstBytes down to 3044 while the MTU
    * may go up to bufferSize − 22.
    */
-  it.fails('a frame larger than the burst still goes out once the bucket is full', () => {
+  it('a frame larger than the burst still goes out once the bucket is full', () => {
     const s = shaper({ 1: [CAP, 3044] });
     expect(s.offer(1, 0, 1514, 0)).toBe('send');
     expect(s.offer(1, 1, 4000, 0)).toBe('held');
@@ -265,11 +265,11 @@ describe('AppShaper: bugs', () => {
   });
 
   /**
-   * BUG (app-shaper.ts configure): the burst is only taken when the rate changes
+   * Was a bug (app-shaper.ts configure): the burst is only taken when the rate changes
    * (`if (rate === this.capBytesPerNs[app]) continue;`), so a settings table that changes
    * an app's burstBytes alone is silently ignored while the statistics show the new one.
    */
-  it.fails('a new burst with the same rate takes effect', () => {
+  it('a new burst with the same rate takes effect', () => {
     const s = shaper({ 1: [CAP, 3036] });
     s.configure(Float64Array.of(0, CAP), Float64Array.of(0, 10_000), 0);
     let sent = 0;

@@ -68,12 +68,12 @@ describe('invalidTxPolicy', () => {
   });
 
   /**
-   * BUG (tx-policy.ts, `p.floors.reduce((a, b) => a + b, 0) > 1`): shares that add up to
+   * Was a bug (tx-policy.ts, `p.floors.reduce((a, b) => a + b, 0) > 1`): shares that add up to
    * exactly 1 in decimal can sum to 1.0000000000000002 in binary floating point (0.33 + 0.56
    * + 0.11 here; 2026 of the 176 851 two-decimal splits of 1 into four), and the policy is
    * refused as "more than 1". Fix: compare with a tolerance, e.g. `> 1 + 1e-9`.
    */
-  it.fails('accepts decimal floors that add up to exactly 1 (0, 0.33, 0.56, 0.11)', () => {
+  it('accepts decimal floors that add up to exactly 1 (0, 0.33, 0.56, 0.11)', () => {
     expect(invalidTxPolicy(bad('floors', [0, 0.33, 0.56, 0.11]))).toBeNull();
   });
 
