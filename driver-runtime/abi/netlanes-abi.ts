@@ -70,6 +70,19 @@ export const MemoryType = {
 } as const;
 export const MEMORY_TYPE_COUNT = 4;
 
+/**
+ * Where each memory type keeps its seqlock (a u32, odd while the driver writes), for readers
+ * that copy the region — a replica must never hold half an update. -1: none (the capture ring
+ * publishes each record by bumping its write index after writing it; the command buffer is
+ * the client's).
+ */
+export const SEQLOCK_OFFSET: Readonly<Record<number, number>> = {
+  [MemoryType.Stats]: 8,
+  [MemoryType.RingState]: 0,
+  [MemoryType.Capture]: -1,
+  [MemoryType.Command]: -1,
+};
+
 /** Event kinds a Subscribe completion carries in asyncData[0]. */
 export const EventKind = {
   /** [kind, up 0/1, speed Mb/s] */

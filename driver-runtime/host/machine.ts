@@ -16,9 +16,10 @@ import { EMPTY_RULE_SET, type AppIdentity, type RuleSet } from '../rules/rule-ty
 import { MINUTES_PER_WEEK, minuteOfWeek, type MinuteOfWeek } from '../rules/schedule.ts';
 import type { StatsView } from '../abi/stats-layout.ts';
 import { IORegistry } from './io-registry.ts';
-import { DextKernel } from './dext-kernel.ts';
+import { DextKernel, type KernelNotification } from './dext-kernel.ts';
 import { APP_ENTITLEMENTS, DriverClient } from './driver-client.ts';
 import { PolicyAgent, type AgentClock } from './policy-agent.ts';
+import type { FlowObserver } from '../stack/flow-observer.ts';
 
 export interface MachineOptions {
   scenario: Scenario;
@@ -44,6 +45,12 @@ export interface MachineOptions {
   interruptWakeLatencyNs?: number;
   /** Flow report → the driver's flow entry, ns (the agent's IPC round trip; default 100 µs). */
   flowPushDelayNs?: number;
+  /**
+   * Where flow reports go when the app's agent lives elsewhere (the app's main thread, for a
+   * machine in a worker); the machine then has no agent of its own and rules come through a
+   * user client.
+   */
+  observer?: FlowObserver;
 }
 
 /**
@@ -88,8 +95,8 @@ export class Machine {
   readonly kernel: DextKernel;
   /** The app's connection to the dext (a NetLanes user client). */
   readonly client: DriverClient;
-  /** The app's side of per-app priority: flow reports in, settings and flow entries out. */
-  readonly agent: PolicyAgent;
+  /** The app's side of per-app priority: flow reports in, settings and flow entries out (null when it lives elsewhere). */
+  private readonly localAgent: PolicyAgent | null;
   /** The driver's statistics region, mapped read-only (IOConnectMapMemory64). */
   readonly stats: StatsView;
   /** The run's driver sends everything on one queue (the FIFO baseline). */
@@ -97,6 +104,8 @@ export class Machine {
   private readonly startMinute: MinuteOfWeek;
   private readonly clients = new Map<number, DriverClient>();
   private shutDown = false;
+  /** Notifications for connections opened by others (the broker's clients). */
+  onKernelNotification: ((n: KernelNotification) => void) | null = null;
 
   private constructor(options: MachineOptions) {
     const scenario = options.scenario;
@@ -113,9 +122,11 @@ export class Machine {
     this.runtime = createRuntime(this.scheduler, this.memory);
     this.runtime.interruptWakeLatencyNs = options.interruptWakeLatencyNs ?? DEFAULT_INTERRUPT_WAKE_NS;
     this.runtime.tracer.clock = () => this.scheduler.now;
-    this.kernel = new DextKernel(this.runtime, this.registry, (n) =>
-      this.clients.get(n.connection)?.notified(n),
-    );
+    this.kernel = new DextKernel(this.runtime, this.registry, (n) => {
+      const client = this.clients.get(n.connection);
+      if (client) client.notified(n);
+      else this.onKernelNotification?.(n);
+    });
     const mac = macBytes(scenario.host.mac);
     // Assignments inside withRuntime: TypeScript needs them definite, so build in a local.
     const built = withRuntime(this.runtime, () => {
@@ -151,10 +162,12 @@ export class Machine {
     this.client = this.openClient();
     const slots = this.client.info().appSlots;
     this.stats = this.client.mapStats(slots);
-    this.agent = new PolicyAgent(this.client, this.agentClock(), {
-      slots,
-      ...(options.flowPushDelayNs !== undefined ? { pushDelayNs: options.flowPushDelayNs } : {}),
-    });
+    this.localAgent = options.observer
+      ? null
+      : new PolicyAgent(this.client, this.agentClock(), {
+          slots,
+          ...(options.flowPushDelayNs !== undefined ? { pushDelayNs: options.flowPushDelayNs } : {}),
+        });
     this.stack = withRuntime(
       this.runtime,
       () =>
@@ -166,11 +179,11 @@ export class Machine {
           seed: this.seed,
           flowSource: this.partner,
           verifyRxChecksums: options.verifyChecksums ?? true,
-          observer: this.agent,
+          observer: options.observer ?? this.localAgent,
         }),
     );
     this.apps = this.stack.identities;
-    this.setRules(options.rules ?? EMPTY_RULE_SET);
+    if (this.localAgent) this.setRules(options.rules ?? EMPTY_RULE_SET);
     withRuntime(this.runtime, () => this.stack.start());
   }
 
@@ -184,6 +197,12 @@ export class Machine {
     const client = DriverClient.open(this.kernel, entitlements);
     this.clients.set(client.connection, client);
     return client;
+  }
+
+  /** The in-process agent (deterministic runs); throws for a machine whose agent lives elsewhere. */
+  get agent(): PolicyAgent {
+    if (this.localAgent === null) throw new Error('this machine reports flows to an agent elsewhere');
+    return this.localAgent;
   }
 
   private agentClock(): AgentClock {
@@ -203,7 +222,7 @@ export class Machine {
   }
 
   get currentRules(): RuleSet {
-    return this.agent.currentRules;
+    return this.localAgent?.currentRules ?? EMPTY_RULE_SET;
   }
 
   /**
@@ -219,6 +238,11 @@ export class Machine {
   /** Runs what is due now (async completions, work a call queued on the driver). */
   settle(): void {
     withRuntime(this.runtime, () => this.scheduler.runUntil(this.scheduler.now));
+  }
+
+  /** Runs every event due up to virtual time `timeNs` (the real-time pacer's step). */
+  runTo(timeNs: number): void {
+    withRuntime(this.runtime, () => this.scheduler.runUntil(timeNs));
   }
 
   /** Advances virtual time by `durationNs`, running every event due. */
@@ -248,7 +272,7 @@ export class Machine {
     if (this.shutDown) throw new Error('machine already shut down');
     this.shutDown = true;
     if (!this.stack.isStopped) this.drain();
-    this.agent.stop();
+    this.localAgent?.stop();
     return withRuntime(this.runtime, () => {
       this.stack.detach();
       this.nic.connectWire(null);

@@ -70,6 +70,11 @@ export class PolicyAgent implements FlowObserver {
     return this.rules;
   }
 
+  /** The local time of week the agent resolves schedules at. */
+  minuteNow(): MinuteOfWeek {
+    return this.clock.minuteOfWeek();
+  }
+
   /** The slot an identity is charged to, or 0 when the agent has not seen it. */
   slotOf(identity: AppIdentity): number {
     return this.slotByKey.get(identityKey(identity)) ?? 0;

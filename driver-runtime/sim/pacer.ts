@@ -1,4 +1,8 @@
-import type { Scheduler } from './scheduler.ts';
+/** What the pacer drives: a clock it can read and run up to a time (a Scheduler, or a machine). */
+export interface PacedClock {
+  readonly now: number;
+  runUntil(timeNs: number): void;
+}
 
 /** A wall clock in ms; injected so tests can drive the pacer without real time. */
 export interface WallClock {
@@ -35,7 +39,7 @@ export class Pacer {
   private lagNs = 0;
 
   constructor(
-    private readonly scheduler: Scheduler,
+    private readonly scheduler: PacedClock,
     private readonly clock: WallClock = systemWallClock,
     private readonly tickMs = 10,
     private readonly speed = 1,

@@ -1,0 +1,114 @@
+/**
+ * The main side of the app, without any window: the dext in its worker (or in this thread),
+ * the broker every client reaches it through, and the app's own agent — which hears the OS's
+ * flow reports, resolves the rules and tells the driver through a user client like any other
+ * client. Electron's main process and `npm run start:web` both run exactly this.
+ */
+import { memoryPair } from '../ipc/carrier.ts';
+import { IOKitClient } from '../ipc/iokit-client.ts';
+import { NetLanesClient } from '../ipc/netlanes-client.ts';
+import { APP_ENTITLEMENTS } from '../driver-runtime/host/driver-client.ts';
+import { LocalKernel, type KernelPort, type LocalKernelOptions } from '../driver-runtime/host/kernel-port.ts';
+import { PolicyAgent, type AgentClock, type DriverCommands } from '../driver-runtime/host/policy-agent.ts';
+import { EMPTY_RULE_SET, type RuleSet } from '../driver-runtime/rules/rule-types.ts';
+import { minuteOfWeek } from '../driver-runtime/rules/schedule.ts';
+import type { AppIdentity } from '../driver-runtime/abi/app-identity.ts';
+import { Broker, type ClientIdentity, type LabHandler } from './broker/broker.ts';
+import { WorkerKernel } from './broker/worker-kernel.ts';
+import { handleLab } from './lab.ts';
+
+export interface AppCoreOptions extends Omit<LocalKernelOptions, 'realTime'> {
+  /** Run the dext in a worker thread (the app) or in this thread (tests). */
+  worker?: boolean;
+}
+
+/** The wall clock's local time of week and timers: what rule schedules run on in the app. */
+export const wallClock: AgentClock = {
+  now: () => performance.now() * 1e6,
+  minuteOfWeek: () => {
+    const d = new Date();
+    return minuteOfWeek(d.getDay(), d.getHours(), d.getMinutes());
+  },
+  after: (delayNs, fn) => {
+    const t = setTimeout(fn, delayNs / 1e6);
+    return () => clearTimeout(t);
+  },
+};
+
+export class AppCore {
+  readonly kernel: KernelPort;
+  readonly broker: Broker;
+  readonly agent: PolicyAgent;
+  private client: NetLanesClient | null = null;
+  private readonly commands: DriverCommands;
+  /** Errors the agent's pushes met (the driver refused, or the dext was down). */
+  readonly pushFailures: string[] = [];
+
+  private constructor(options: AppCoreOptions, clock: AgentClock) {
+    this.kernel = options.worker ? new WorkerKernel(options) : new LocalKernel({ ...options, realTime: true });
+    this.broker = new Broker(this.kernel, { lab: (op, args, progress) => this.lab(op, args, progress) });
+    // The agent pushes through its own user client; pushes are fire-and-forget, failures kept.
+    const push = (what: string, send: (c: NetLanesClient) => Promise<void>) => {
+      const c = this.client;
+      if (c === null) return;
+      send(c).catch((e: unknown) => this.pushFailures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`));
+    };
+    this.commands = {
+      setAppSettings: (g, s) => push('SetAppSettings', (c) => c.setAppSettings(g, s)),
+      setFlows: (g, f) => push('SetFlows', (c) => c.setFlows(g, f)),
+      setRuleSet: (g, j) => push('SetRuleSet', (c) => c.setRuleSet(g, j)),
+    };
+    this.agent = new PolicyAgent(this.commands, clock, { slots: 256 });
+    this.kernel.onNotification((n) => {
+      if (n.kind === 'flow-opened') this.agent.flowOpened(n.report);
+      else if (n.kind === 'flow-closed') this.agent.flowClosed(n.flowId);
+      else if (n.kind === 'restarted') void this.reconnect();
+    });
+  }
+
+  /** Starts the dext and connects the app's agent to it. */
+  static async start(options: AppCoreOptions, clock: AgentClock = wallClock): Promise<AppCore> {
+    const core = new AppCore(options, clock);
+    await core.reconnect();
+    core.agent.setRules(options.rules ?? EMPTY_RULE_SET);
+    return core;
+  }
+
+  /** A client of the app's own (in this thread): the agent, the recorder. */
+  async connect(name: string): Promise<NetLanesClient> {
+    const [clientSide, brokerSide] = memoryPair();
+    this.broker.attach(brokerSide, { name, entitlements: APP_ENTITLEMENTS });
+    return NetLanesClient.open(new IOKitClient(clientSide));
+  }
+
+  /** Opens the agent's connection (again, after the dext restarted) and pushes everything it holds. */
+  private async reconnect(): Promise<void> {
+    const old = this.client;
+    this.client = null;
+    if (old) void old.close().catch(() => undefined);
+    this.client = await this.connect('agent');
+    this.agent.resync();
+  }
+
+  attach(carrier: Parameters<Broker['attach']>[0], identity: ClientIdentity) {
+    return this.broker.attach(carrier, identity);
+  }
+
+  setRules(rules: RuleSet): void {
+    this.agent.setRules(rules);
+  }
+
+  /** The apps the agent has seen, with their slots. */
+  apps(): { slot: number; identity: AppIdentity }[] {
+    return this.agent.slots().map(([slot, identity]) => ({ slot, identity }));
+  }
+
+  private lab: LabHandler = (op, args, progress) => handleLab(this, op, args, progress);
+
+  async dispose(): Promise<void> {
+    this.agent.stop();
+    await this.client?.close().catch(() => undefined);
+    await this.broker.dispose();
+    await this.kernel.dispose();
+  }
+}

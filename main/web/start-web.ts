@@ -1,0 +1,79 @@
+/**
+ * `npm run start:web`: the app's main side without Electron — the dext in its worker, the
+ * broker, the agent — with the renderer served on 127.0.0.1 and the one protocol on a
+ * WebSocket beside it. Prints the URL with its token, and leaves the port and token where
+ * `npm run netlanes` finds them (a file only this user can read).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseScenario } from '../../driver-runtime/stack/scenario.ts';
+import { AppCore } from '../app-core.ts';
+import { removeInstance, writeInstance } from './instance-file.ts';
+import { WebServer } from './web-server.ts';
+
+const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const HELP = `npm run start:web -- [--port N] [--scenario home-office|contention]
+
+Runs NetLanes in web mode: the simulated machine in real time in a worker thread, the page
+served on 127.0.0.1 only. Prints the page's URL (with its per-launch token).
+
+  --port N         listen on port N (default: any free port)
+  --scenario NAME  the scenario the simulated machine runs (default home-office)
+  --help           this text`;
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        scenario: { type: 'string', default: 'home-office' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    console.error(`start:web: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`start:web: --port ${values.port}: must be an integer 0..65535`);
+    process.exit(2);
+  }
+  const scenarioFile = path.join(ROOT, 'scenarios', `${values.scenario}.json`);
+  if (!existsSync(scenarioFile)) {
+    console.error(`start:web: --scenario ${values.scenario}: no such scenario in scenarios/`);
+    process.exit(2);
+  }
+  const staticDir = path.join(ROOT, 'renderer', 'dist');
+  if (!existsSync(path.join(staticDir, 'index.html'))) {
+    console.error('start:web: the renderer is not built (renderer/dist): run npm run build first');
+    process.exit(2);
+  }
+  const scenario = parseScenario(JSON.parse(readFileSync(scenarioFile, 'utf8')), `${values.scenario}.json`);
+  const core = await AppCore.start({ scenario, worker: true });
+  const server = new WebServer(core, { port, staticDir });
+  const url = await server.listen();
+  writeInstance({ port: server.port, token: server.token, pid: process.pid, url });
+  console.log(`NetLanes web mode: ${url}`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    removeInstance();
+    await server.close();
+    await core.dispose();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+void main();
