@@ -41,7 +41,8 @@ export function encodeMessage(message: Message): Uint8Array {
 
 /** Bytes back to a message; throws on malformed or oversized input (the receiver validates the shape). */
 export function decodeMessage(bytes: Uint8Array): unknown {
-  if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new Error(`message of ${bytes.byteLength} bytes is over the limit`);
+  if (bytes.byteLength > MAX_MESSAGE_BYTES)
+    throw new Error(`message of ${bytes.byteLength} bytes is over the limit`);
   return decode(bytes);
 }
 
@@ -130,7 +131,8 @@ class MemoryCarrier implements Carrier {
     if (this.closed || peer === null) return;
     const payload = this.bytes ? encodeMessage(message) : message;
     queueMicrotask(() => {
-      if (!peer.closed) peer.messages.fire((this.bytes ? decodeMessage(payload as Uint8Array) : payload) as Message);
+      if (!peer.closed)
+        peer.messages.fire((this.bytes ? decodeMessage(payload as Uint8Array) : payload) as Message);
     });
   }
 

@@ -27,7 +27,12 @@ export class ChannelError extends Error {}
 /** How long a request may wait for its answer (OURS: 30 s — a what-if run can take that). */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-type Pending = { resolve: (value: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout>; progress?: (f: number) => void };
+type Pending = {
+  resolve: (value: unknown) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+  progress?: (f: number) => void;
+};
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
 type RequestBody = DistributiveOmit<Request, 'id'>;
 
@@ -87,7 +92,8 @@ export class IOKitClient {
     scalarOutputCount: number,
     structOutputSize: number,
   ): Promise<CallValue> {
-    if (this.deadConnections.has(connection)) return { ret: kIOReturnNotAttached, scalarOutput: [], structOutput: null };
+    if (this.deadConnections.has(connection))
+      return { ret: kIOReturnNotAttached, scalarOutput: [], structOutput: null };
     return (await this.request({
       kind: Kind.Call,
       connection,
@@ -99,11 +105,21 @@ export class IOKitClient {
     })) as CallValue;
   }
 
-  IOConnectCallStructMethod(connection: number, selector: number, structInput: Uint8Array | null, structOutputSize: number): Promise<CallValue> {
+  IOConnectCallStructMethod(
+    connection: number,
+    selector: number,
+    structInput: Uint8Array | null,
+    structOutputSize: number,
+  ): Promise<CallValue> {
     return this.IOConnectCallMethod(connection, selector, [], structInput, 0, structOutputSize);
   }
 
-  IOConnectCallScalarMethod(connection: number, selector: number, scalarInput: number[], scalarOutputCount: number): Promise<CallValue> {
+  IOConnectCallScalarMethod(
+    connection: number,
+    selector: number,
+    scalarInput: number[],
+    scalarOutputCount: number,
+  ): Promise<CallValue> {
     return this.IOConnectCallMethod(connection, selector, scalarInput, null, scalarOutputCount, 0);
   }
 
@@ -120,7 +136,8 @@ export class IOKitClient {
     scalarOutputCount: number,
     structOutputSize: number,
   ): Promise<CallValue> {
-    if (this.deadConnections.has(connection)) return { ret: kIOReturnNotAttached, scalarOutput: [], structOutput: null };
+    if (this.deadConnections.has(connection))
+      return { ret: kIOReturnNotAttached, scalarOutput: [], structOutput: null };
     return (await this.request({
       kind: Kind.Call,
       connection,
@@ -140,7 +157,15 @@ export class IOKitClient {
     structInput: Uint8Array | null,
     structOutputSize: number,
   ): Promise<CallValue> {
-    return this.IOConnectCallAsyncMethod(connection, selector, reference, [], structInput, 0, structOutputSize);
+    return this.IOConnectCallAsyncMethod(
+      connection,
+      selector,
+      reference,
+      [],
+      structInput,
+      0,
+      structOutputSize,
+    );
   }
 
   onAsyncCompletion(listener: (n: AsyncNotification) => void): Unsubscribe {
@@ -162,14 +187,22 @@ export class IOKitClient {
    * fresh by the broker (at most once a display frame while it changes). Read-only mappings
    * refuse writes; read-write ones send them through the broker.
    */
-  async IOConnectMapMemory64(connection: number, memoryType: number): Promise<{ ret: number; memory: MappedMemory | null }> {
+  async IOConnectMapMemory64(
+    connection: number,
+    memoryType: number,
+  ): Promise<{ ret: number; memory: MappedMemory | null }> {
     const value = (await this.request({ kind: Kind.Map, connection, memoryType })) as MapValue;
     if (value.ret !== 0) return { ret: value.ret, memory: null };
     const key = `${connection}:${memoryType}`;
     let replica = this.replicas.get(key);
     if (replica === undefined) {
-      replica = new MappedMemory(connection, memoryType, value.length, value.readOnly, (offset, bytes) =>
-        this.request({ kind: Kind.MapWrite, connection, memoryType, offset, bytes }) as Promise<number>,
+      replica = new MappedMemory(
+        connection,
+        memoryType,
+        value.length,
+        value.readOnly,
+        (offset, bytes) =>
+          this.request({ kind: Kind.MapWrite, connection, memoryType, offset, bytes }) as Promise<number>,
       );
       this.replicas.set(key, replica);
       for (const u of this.early.get(key) ?? []) replica.apply(u.generation, u.ranges);
@@ -235,13 +268,22 @@ export class IOKitClient {
   private event(e: Event): void {
     switch (e.kind) {
       case Kind.AsyncCompletion:
-        this.asyncEvents.fire({ connection: e.connection, reference: e.reference, status: e.status, args: e.args });
+        this.asyncEvents.fire({
+          connection: e.connection,
+          reference: e.reference,
+          status: e.status,
+          args: e.args,
+        });
         return;
       case Kind.MappingUpdate: {
         const key = `${e.connection}:${e.memoryType}`;
         const replica = this.replicas.get(key);
         if (replica) replica.apply(e.generation, e.ranges);
-        else this.early.set(key, [...(this.early.get(key) ?? []), { generation: e.generation, ranges: e.ranges }].slice(-64));
+        else
+          this.early.set(
+            key,
+            [...(this.early.get(key) ?? []), { generation: e.generation, ranges: e.ranges }].slice(-64),
+          );
         return;
       }
       case Kind.Terminated:

@@ -18,7 +18,13 @@ import {
   type StatsSnapshot,
   type TxPolicyRecord,
 } from '../driver-runtime/abi/netlanes-abi.ts';
-import { ALL_SLOTS, CallError, Calls, type RawCall, type RawResult } from '../driver-runtime/abi/netlanes-calls.ts';
+import {
+  ALL_SLOTS,
+  CallError,
+  Calls,
+  type RawCall,
+  type RawResult,
+} from '../driver-runtime/abi/netlanes-calls.ts';
 import type { Unsubscribe } from './carrier.ts';
 import type { IOKitClient } from './iokit-client.ts';
 import type { MappedMemory } from './replica.ts';
@@ -52,11 +58,26 @@ export class NetLanesClient {
   /** One call; async calls resolve when their completion arrives (with its status). */
   async raw(call: RawCall): Promise<RawResult> {
     if (!call.async) {
-      return this.iokit.IOConnectCallMethod(this.connection, call.selector, call.scalarInput, call.structInput, call.scalarOutputCount, call.structOutputSize);
+      return this.iokit.IOConnectCallMethod(
+        this.connection,
+        call.selector,
+        call.scalarInput,
+        call.structInput,
+        call.scalarOutputCount,
+        call.structOutputSize,
+      );
     }
     const id = this.nextReference++;
     const completed = new Promise<number>((resolve) => this.waiters.set(id, (status) => resolve(status)));
-    const r = await this.iokit.IOConnectCallAsyncMethod(this.connection, call.selector, [0, id], call.scalarInput, call.structInput, call.scalarOutputCount, call.structOutputSize);
+    const r = await this.iokit.IOConnectCallAsyncMethod(
+      this.connection,
+      call.selector,
+      [0, id],
+      call.scalarInput,
+      call.structInput,
+      call.scalarOutputCount,
+      call.structOutputSize,
+    );
     if (r.ret !== 0) {
       this.waiters.delete(id);
       return r;
@@ -143,7 +164,15 @@ export class NetLanesClient {
       if (status === 0) onEvent(args);
     });
     const call = Calls.subscribe(mask);
-    const r = await this.iokit.IOConnectCallAsyncMethod(this.connection, call.selector, [0, id], call.scalarInput, null, 0, 0);
+    const r = await this.iokit.IOConnectCallAsyncMethod(
+      this.connection,
+      call.selector,
+      [0, id],
+      call.scalarInput,
+      null,
+      0,
+      0,
+    );
     if (r.ret !== 0) this.waiters.delete(id);
     return r.ret;
   }

@@ -60,7 +60,14 @@ export type Request =
   | { kind: typeof Kind.Registry; id: number }
   | { kind: typeof Kind.Lab; id: number; op: string; args: unknown }
   /** Writes into a read-write mapping (the replica cannot share memory with the broker). */
-  | { kind: typeof Kind.MapWrite; id: number; connection: number; memoryType: number; offset: number; bytes: Uint8Array };
+  | {
+      kind: typeof Kind.MapWrite;
+      id: number;
+      connection: number;
+      memoryType: number;
+      offset: number;
+      bytes: Uint8Array;
+    };
 
 export type Response =
   | { kind: typeof Kind.Result; id: number; value: unknown }

@@ -6,8 +6,11 @@
  * an update.
  */
 import { Emitter, type Unsubscribe } from './carrier.ts';
-import { kIOReturnBadArgument, kIOReturnNotAttached, kIOReturnNotPermitted } from '../driver-runtime/abi/io-return.ts';
-
+import {
+  kIOReturnBadArgument,
+  kIOReturnNotAttached,
+  kIOReturnNotPermitted,
+} from '../driver-runtime/abi/io-return.ts';
 
 export class MappedMemory {
   private readonly buffer: Uint8Array;
@@ -44,7 +47,8 @@ export class MappedMemory {
   async write(offset: number, bytes: Uint8Array): Promise<number> {
     if (!this.attached) return kIOReturnNotAttached;
     if (this.readOnly) return kIOReturnNotPermitted;
-    if (!Number.isInteger(offset) || offset < 0 || offset + bytes.length > this.length) return kIOReturnBadArgument;
+    if (!Number.isInteger(offset) || offset < 0 || offset + bytes.length > this.length)
+      return kIOReturnBadArgument;
     const ret = await this.writeThrough(offset, bytes);
     if (ret === 0) this.buffer.set(bytes, offset);
     return ret;

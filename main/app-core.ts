@@ -45,13 +45,17 @@ export class AppCore {
   readonly pushFailures: string[] = [];
 
   private constructor(options: AppCoreOptions, clock: AgentClock) {
-    this.kernel = options.worker ? new WorkerKernel(options) : new LocalKernel({ ...options, realTime: true });
+    this.kernel = options.worker
+      ? new WorkerKernel(options)
+      : new LocalKernel({ ...options, realTime: true });
     this.broker = new Broker(this.kernel, { lab: (op, args, progress) => this.lab(op, args, progress) });
     // The agent pushes through its own user client; pushes are fire-and-forget, failures kept.
     const push = (what: string, send: (c: NetLanesClient) => Promise<void>) => {
       const c = this.client;
       if (c === null) return;
-      send(c).catch((e: unknown) => this.pushFailures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`));
+      send(c).catch((e: unknown) =>
+        this.pushFailures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`),
+      );
     };
     this.commands = {
       setAppSettings: (g, s) => push('SetAppSettings', (c) => c.setAppSettings(g, s)),

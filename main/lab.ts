@@ -58,12 +58,19 @@ function appRows(core: AppCore): AppRow[] {
 /** `netlanes set <app> high [--cap 100M]`: one rule per app, replaced in place. */
 function setApp(core: AppCore, raw: unknown): RuleSet {
   const args = setAppArgs.safeParse(raw);
-  if (!args.success) throw new LabError(`setApp: ${args.error.issues[0].path.join('.')}: ${args.error.issues[0].message}`);
+  if (!args.success)
+    throw new LabError(`setApp: ${args.error.issues[0].path.join('.')}: ${args.error.issues[0].message}`);
   const { app, priority, capBps } = args.data;
   const row = appRows(core).find((r) => r.slot === app || r.name === app || r.bundleId === app);
   if (row === undefined) throw new LabError(`setApp: no app "${app}" has sent traffic yet (see \`apps\`)`);
   const id = `app-${row.bundleId}`.slice(0, 64);
-  const rule: Rule = { id, match: { bundleId: row.bundleId }, priority, enabled: true, ...(capBps ? { capBps } : {}) };
+  const rule: Rule = {
+    id,
+    match: { bundleId: row.bundleId },
+    priority,
+    enabled: true,
+    ...(capBps ? { capBps } : {}),
+  };
   const current = core.agent.currentRules;
   const rules = [...current.rules.filter((r) => r.id !== id), rule];
   const next = validateRuleSet({ version: 1, rules });

@@ -3,8 +3,8 @@ import type { IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-
 import { QUEUE_BY_SERVICE_CLASS as QUEUE_FROM_SERVICE_CLASS } from '../abi/netlanes-abi.ts';
 import { FlowTable } from './flow-table.ts';
 
-/** Service classes are 0..900 in steps of 100 (ours; SIG is 750): a dense table by class/100. */
-const CLASS_TABLE_SIZE = 10;
+/** Service classes are 0..900 (SIG is 750): an exact table, so an off-grid class is not a neighbour's. */
+const CLASS_TABLE_SIZE = 901;
 /** The queue of a class the table does not know: best effort. */
 const DEFAULT_QUEUE = 1;
 
@@ -32,7 +32,7 @@ export class PacketClassifier {
   ) {
     this.flows = new FlowTable(flowCapacity);
     this.queueBySlot = new Uint8Array(slots).fill(QUEUE_FROM_SERVICE_CLASS);
-    for (let i = 0; i < CLASS_TABLE_SIZE; i++) this.classTable[i] = serviceClassToQueue(i * 100);
+    for (let i = 0; i < CLASS_TABLE_SIZE; i++) this.classTable[i] = serviceClassToQueue(i);
   }
 
   /** The slot a Tx packet is charged to: its flow's, or 0 (unknown flow, not a flow). */
@@ -43,19 +43,20 @@ export class PacketClassifier {
   /** The hardware queue for a packet of `slot`: the slot's setting, else its service class. */
   queueOf(slot: number, pool: IOUserNetworkPacketBufferPool, handle: number): number {
     if (this.forcedQueue >= 0) return this.forcedQueue;
-    const q = slot < this.slots ? this.queueBySlot[slot] : QUEUE_FROM_SERVICE_CLASS;
+    const q = this.settingOf(slot);
     return q !== QUEUE_FROM_SERVICE_CLASS ? q : this.queueForClass(pool.serviceClass[handle]);
   }
 
   /** The service-class fold: BK_SYS,BK → 0; BE,RD,OAM → 1; AV,RV,SIG,VI → 2; VO,CTL → 3. */
   queueForClass(serviceClass: number): number {
-    const index = (serviceClass / 100) | 0;
-    return index < CLASS_TABLE_SIZE ? this.classTable[index] : DEFAULT_QUEUE;
+    return serviceClass >= 0 && serviceClass < CLASS_TABLE_SIZE
+      ? this.classTable[serviceClass]
+      : DEFAULT_QUEUE;
   }
 
-  /** The queue setting of a slot (QUEUE_FROM_SERVICE_CLASS when none). */
+  /** The queue setting of a slot (QUEUE_FROM_SERVICE_CLASS when none; slot 0, the unknown flows, never has one). */
   settingOf(slot: number): number {
-    return slot < this.slots ? this.queueBySlot[slot] : QUEUE_FROM_SERVICE_CLASS;
+    return slot > 0 && slot < this.slots ? this.queueBySlot[slot] : QUEUE_FROM_SERVICE_CLASS;
   }
 
   /** Sets one slot's queue (a batch of these, then `commit`, is one settings change). */

@@ -136,7 +136,10 @@ export class FlowTable {
     const proto = u8[l3 + 9];
     const src = ((u8[l3 + 12] << 24) | (u8[l3 + 13] << 16) | (u8[l3 + 14] << 8) | u8[l3 + 15]) >>> 0;
     const dst = ((u8[l3 + 16] << 24) | (u8[l3 + 17] << 16) | (u8[l3 + 18] << 8) | u8[l3 + 19]) >>> 0;
-    const l4 = l3 + (u8[l3] & 0x0f) * 4;
+    // Not IPv4, or a header shorter than RFC 791's 20 bytes: the "ports" would come from inside it.
+    const ihl = u8[l3] & 0x0f;
+    if (u8[l3] >> 4 !== 4 || ihl < 5) return false;
+    const l4 = l3 + ihl * 4;
     // Only the first fragment carries the L4 header.
     const firstFragment = ((u8[l3 + 6] & 0x1f) | u8[l3 + 7]) === 0;
     let sport = 0;

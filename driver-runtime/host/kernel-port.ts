@@ -22,7 +22,11 @@ export type PortNotification =
 
 export interface KernelPort {
   match(m: Matching): Promise<number>;
-  open(service: number, type: number, entitlements: Readonly<Record<string, unknown>>): Promise<{ ret: IOReturn; connection: number }>;
+  open(
+    service: number,
+    type: number,
+    entitlements: Readonly<Record<string, unknown>>,
+  ): Promise<{ ret: IOReturn; connection: number }>;
   close(connection: number): Promise<IOReturn>;
   call(req: CallRequest): Promise<CallResult>;
   /** The buffer is the descriptor's own (shared with the dext's thread when it runs in a worker). */
@@ -59,7 +63,16 @@ export class LocalKernel implements KernelPort {
     this.machine.onKernelNotification = (n) => this.emit(n);
     const m = this.machine;
     this.pacer = options.realTime
-      ? new Pacer({ get now() { return m.scheduler.now; }, runUntil: (t) => m.runTo(t) }, undefined, options.tickMs ?? 10)
+      ? new Pacer(
+          {
+            get now() {
+              return m.scheduler.now;
+            },
+            runUntil: (t) => m.runTo(t),
+          },
+          undefined,
+          options.tickMs ?? 10,
+        )
       : null;
     this.pacer?.start();
   }
@@ -99,7 +112,8 @@ export class LocalKernel implements KernelPort {
   }
 
   async map(connection: number, memoryType: number): Promise<MapResult> {
-    if (this.disposed) return { ret: kIOReturnNotAttached, buffer: null, offset: 0, length: 0, readOnly: true };
+    if (this.disposed)
+      return { ret: kIOReturnNotAttached, buffer: null, offset: 0, length: 0, readOnly: true };
     return this.kernel.map(connection, memoryType);
   }
 

@@ -20,7 +20,11 @@ const port = parentPort;
 if (port === null) throw new Error('what-if-worker.ts runs only as a worker thread');
 const job = workerData as WhatIfJob;
 const r = compareRuleSets(
-  { scenario: job.scenario, durationNs: job.durationNs, ...(job.seed !== undefined ? { seed: job.seed } : {}) },
+  {
+    scenario: job.scenario,
+    durationNs: job.durationNs,
+    ...(job.seed !== undefined ? { seed: job.seed } : {}),
+  },
   job.rulesA,
   job.rulesB,
   (fraction) => port.postMessage({ progress: fraction }),

@@ -11,7 +11,12 @@ import { Kind, PROTOCOL_VERSION, type Event, type Request } from '../../ipc/prot
 import { parseRequest } from '../../ipc/validate.ts';
 import type { KernelPort, PortNotification } from '../../driver-runtime/host/kernel-port.ts';
 import { Mirror } from './mirror.ts';
-import { kIOReturnBadArgument, kIOReturnNotOpen, kIOReturnNotPermitted, kIOReturnUnsupported } from '../../driver-runtime/abi/io-return.ts';
+import {
+  kIOReturnBadArgument,
+  kIOReturnNotOpen,
+  kIOReturnNotPermitted,
+  kIOReturnUnsupported,
+} from '../../driver-runtime/abi/io-return.ts';
 
 /** Who is at the other end of a carrier, as the broker authenticated it. */
 export interface ClientIdentity {
@@ -20,8 +25,11 @@ export interface ClientIdentity {
 }
 
 /** Lab operations (faults, what-if …): the app core answers them. */
-export type LabHandler = (op: string, args: unknown, progress: (fraction: number) => void) => Promise<unknown>;
-
+export type LabHandler = (
+  op: string,
+  args: unknown,
+  progress: (fraction: number) => void,
+) => Promise<unknown>;
 
 export interface BrokerOptions {
   /** Mirror period, ms (one display frame). */
@@ -88,7 +96,8 @@ export class Broker {
   /** Runs the mirrors once a frame while any exists. */
   updateMirrorTimer(): void {
     const needed = [...this.sessions].some((s) => s.hasMirrors);
-    if (needed && this.mirrorTimer === null) this.mirrorTimer = setInterval(() => this.pollMirrors(), this.frameMs);
+    if (needed && this.mirrorTimer === null)
+      this.mirrorTimer = setInterval(() => this.pollMirrors(), this.frameMs);
     else if (!needed && this.mirrorTimer !== null) {
       clearInterval(this.mirrorTimer);
       this.mirrorTimer = null;
@@ -159,7 +168,8 @@ export class Session {
       for (const key of this.firstFrames.splice(0)) this.pollMirror(key);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      if (!this.ended) this.carrier.send({ kind: Kind.Failure, id: r.id, name: error.name, message: error.message });
+      if (!this.ended)
+        this.carrier.send({ kind: Kind.Failure, id: r.id, name: error.name, message: error.message });
     }
   }
 
@@ -228,7 +238,8 @@ export class Session {
   private async map(connection: number, memoryType: number) {
     if (!this.owns(connection)) return { ret: kIOReturnNotOpen, length: 0, readOnly: true };
     const m = await this.broker.kernel.map(connection, memoryType);
-    if (m.ret !== 0 || m.buffer === null) return { ret: m.ret === 0 ? kIOReturnBadArgument : m.ret, length: 0, readOnly: true };
+    if (m.ret !== 0 || m.buffer === null)
+      return { ret: m.ret === 0 ? kIOReturnBadArgument : m.ret, length: 0, readOnly: true };
     const key = `${connection}:${memoryType}`;
     this.mapCounts.set(key, (this.mapCounts.get(key) ?? 0) + 1);
     if (!this.mirrors.has(key)) {
@@ -245,7 +256,8 @@ export class Session {
     if (!this.owns(connection) || !this.mirrors.has(key)) return kIOReturnNotOpen;
     const target = this.writable.get(key);
     if (target === undefined) return kIOReturnNotPermitted;
-    if (!Number.isInteger(offset) || offset < 0 || offset + bytes.length > target.length) return kIOReturnBadArgument;
+    if (!Number.isInteger(offset) || offset < 0 || offset + bytes.length > target.length)
+      return kIOReturnBadArgument;
     target.set(bytes, offset);
     return 0;
   }

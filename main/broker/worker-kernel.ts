@@ -9,7 +9,11 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { CallRequest, CallResult, MapResult } from '../../driver-runtime/host/dext-kernel.ts';
 import type { Matching, RegistryNode } from '../../driver-runtime/host/io-registry.ts';
-import type { KernelPort, LocalKernelOptions, PortNotification } from '../../driver-runtime/host/kernel-port.ts';
+import type {
+  KernelPort,
+  LocalKernelOptions,
+  PortNotification,
+} from '../../driver-runtime/host/kernel-port.ts';
 import type { WorkerRequest } from '../../driver-runtime/host/dext-worker.ts';
 import { kIOReturnNotAttached } from '../../driver-runtime/abi/io-return.ts';
 
@@ -70,7 +74,8 @@ export class WorkerKernel implements KernelPort {
     this.worker = null;
     for (const p of this.pending.values()) p.resolve(p.dead);
     this.pending.clear();
-    for (const connection of this.openConnections) for (const l of this.listeners) l({ kind: 'terminated', connection });
+    for (const connection of this.openConnections)
+      for (const l of this.listeners) l({ kind: 'terminated', connection });
     this.openConnections.clear();
     if (this.disposed) return;
     this.restarts++;
@@ -104,7 +109,10 @@ export class WorkerKernel implements KernelPort {
   }
 
   async open(service: number, type: number, entitlements: Readonly<Record<string, unknown>>) {
-    const r = await this.request('open', [service, type, entitlements], { ret: kIOReturnNotAttached, connection: 0 });
+    const r = await this.request('open', [service, type, entitlements], {
+      ret: kIOReturnNotAttached,
+      connection: 0,
+    });
     if (r.ret === 0) this.openConnections.add(r.connection);
     return r;
   }
@@ -119,7 +127,13 @@ export class WorkerKernel implements KernelPort {
   }
 
   map(connection: number, memoryType: number): Promise<MapResult> {
-    return this.request('map', [connection, memoryType], { ret: kIOReturnNotAttached, buffer: null, offset: 0, length: 0, readOnly: true });
+    return this.request('map', [connection, memoryType], {
+      ret: kIOReturnNotAttached,
+      buffer: null,
+      offset: 0,
+      length: 0,
+      readOnly: true,
+    });
   }
 
   unmap(connection: number, memoryType: number): Promise<number> {
@@ -136,7 +150,10 @@ export class WorkerKernel implements KernelPort {
   }
 
   /** Virtual time and the pacer's figures (how far the dext keeps up with the wall clock). */
-  stats(): Promise<{ virtualNs: number; pacer: { busyMs: number; elapsedMs: number; lagNs: number } | null } | null> {
+  stats(): Promise<{
+    virtualNs: number;
+    pacer: { busyMs: number; elapsedMs: number; lagNs: number } | null;
+  } | null> {
     return this.request('stats', [], null);
   }
 

@@ -23,7 +23,9 @@ const mac = (m: Uint8Array) => Array.from(m, (b) => b.toString(16).padStart(2, '
 export function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+  return cells
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '))
+    .join('\n');
 }
 
 export function rate(bitsPerSecond: number): string {
@@ -44,7 +46,8 @@ export function statusText(info: DriverInfo, s: StatsSnapshot): string {
     info.flags & INFO_LINK_UP ? 'RUNNING' : null,
     info.flags & INFO_DEVICE_REMOVED ? 'REMOVED' : null,
   ].filter(Boolean);
-  const speed = info.linkBps >= 1e9 ? `${info.linkBps / 1e9 === 2.5 ? '2500' : info.linkBps / 1e6}baseT` : 'none';
+  const speed =
+    info.linkBps >= 1e9 ? `${info.linkBps / 1e9 === 2.5 ? '2500' : info.linkBps / 1e6}baseT` : 'none';
   return [
     `en0: flags=<${flags.join(',')}> mtu ${info.mtu}`,
     `\tether ${mac(info.mac)}`,
@@ -58,31 +61,48 @@ export function statusText(info: DriverInfo, s: StatsSnapshot): string {
 }
 
 /** `netstat -I en0`, plus the drops by cause and the four queues. */
-export function statsText(info: DriverInfo, s: StatsSnapshot, rates?: { tx: number[]; }): string {
+export function statsText(info: DriverInfo, s: StatsSnapshot, rates?: { tx: number[] }): string {
   const head = table(
     ['Name', 'Mtu', 'Address', 'Ipkts', 'Ierrs', 'Opkts', 'Oerrs', 'Coll', 'Drop'],
     [['en0', info.mtu, mac(info.mac), s.ipkts, s.ierrs, s.opkts, s.oerrs, 0, s.rxNoBuffer]],
   );
   const queues = table(
     ['queue', 'packets', 'bytes', 'drops', ...(rates ? ['rate'] : [])],
-    s.queuePackets.map((p, q) => [`Q${q} ${LEVELS[q]}`, p, s.queueBytes[q], s.queueDrops[q], ...(rates ? [rate(rates.tx[q])] : [])]),
+    s.queuePackets.map((p, q) => [
+      `Q${q} ${LEVELS[q]}`,
+      p,
+      s.queueBytes[q],
+      s.queueDrops[q],
+      ...(rates ? [rate(rates.tx[q])] : []),
+    ]),
   );
   const drops = `drops: queue full ${s.dropQueueFull}, CoDel ${s.dropAqm}, cap ${s.dropCap}, aborted ${s.dropAborted}, completion full ${s.dropCompletionFull}; held by caps now ${s.heldPackets}`;
   return `${head}\n\n${queues}\n${drops}`;
 }
 
-export function appsText(rows: (AppRow & { txBytes: number; rxBytes: number; latency: LatencyFigures })[]): string {
+export function appsText(
+  rows: (AppRow & { txBytes: number; rxBytes: number; latency: LatencyFigures })[],
+): string {
   if (rows.length === 0) return 'No applications yet — they appear when they open their first flow.';
   return table(
     ['slot', 'app', 'bundle id', 'lane', 'why', 'tx bytes', 'rx bytes', 'p99'],
-    rows.map((r) => [r.slot, r.name, r.bundleId, `Q${r.queue} ${LEVELS[r.queue] ?? '?'}`, r.reason, r.txBytes, r.rxBytes, r.latency.count ? micros(r.latency.p99) : '-']),
+    rows.map((r) => [
+      r.slot,
+      r.name,
+      r.bundleId,
+      `Q${r.queue} ${LEVELS[r.queue] ?? '?'}`,
+      r.reason,
+      r.txBytes,
+      r.rxBytes,
+      r.latency.count ? micros(r.latency.p99) : '-',
+    ]),
   );
 }
 
 const PROTO: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp' };
 
 export function flowsText(flows: FlowStatRecord[], nameOf: (slot: number) => string): string {
-  if (flows.length === 0) return 'No flows in the driver\'s table.';
+  if (flows.length === 0) return "No flows in the driver's table.";
   return table(
     ['proto', 'local', 'remote', 'app', 'lane', 'packets', 'bytes'],
     flows.map((f) => [
@@ -99,15 +119,20 @@ export function flowsText(flows: FlowStatRecord[], nameOf: (slot: number) => str
 
 export function findingsText(found: FindingRecord[]): string {
   const sev = ['ok', 'warning', 'error'];
-  return found.map((f) => `${sev[f.severity] ?? '?'}\t${f.object}\t${FINDING_CODES[f.code] ?? f.code}: ${f.message}`).join('\n');
+  return found
+    .map((f) => `${sev[f.severity] ?? '?'}\t${f.object}\t${FINDING_CODES[f.code] ?? f.code}: ${f.message}`)
+    .join('\n');
 }
 
 /** `ioreg`: each service with its class chain and state, children indented. */
 export function ioregText(nodes: RegistryNode[], depth = 0): string {
   const lines: string[] = [];
   for (const n of nodes) {
-    lines.push(`${'  '.repeat(depth)}+-o ${n.name}  <class ${n.classes.slice(0, -1).join(', ')}, id 0x${n.id.toString(16)}, ${n.state}>`);
-    for (const [k, v] of Object.entries(n.properties)) lines.push(`${'  '.repeat(depth + 1)}|   "${k}" = ${JSON.stringify(v)}`);
+    lines.push(
+      `${'  '.repeat(depth)}+-o ${n.name}  <class ${n.classes.slice(0, -1).join(', ')}, id 0x${n.id.toString(16)}, ${n.state}>`,
+    );
+    for (const [k, v] of Object.entries(n.properties))
+      lines.push(`${'  '.repeat(depth + 1)}|   "${k}" = ${JSON.stringify(v)}`);
     if (n.children.length > 0) lines.push(ioregText(n.children, depth + 1));
   }
   return lines.join('\n');

@@ -51,21 +51,32 @@ async function connect(): Promise<{ io: IOKitClient; nl: NetLanesClient }> {
   const ws = new WebSocket(`ws://127.0.0.1:${instance.port}${SOCKET_PATH}?token=${instance.token}`);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
-    ws.once('error', (e) => reject(new Error(`cannot reach NetLanes on port ${instance.port}: ${e.message}`)));
+    ws.once('error', (e) =>
+      reject(new Error(`cannot reach NetLanes on port ${instance.port}: ${e.message}`)),
+    );
   });
   const io = new IOKitClient(new SocketCarrier(ws));
   await io.hello('netlanes-cli');
   return { io, nl: await NetLanesClient.open(io) };
 }
 
-async function run(command: string, rest: string[], values: { cap?: string; watch?: boolean }): Promise<string | null> {
+async function run(
+  command: string,
+  rest: string[],
+  values: { cap?: string; watch?: boolean },
+): Promise<string | null> {
   if (command === 'set') {
     const [app, lane] = rest;
     if (!app || !lane) throw new UsageError('set <app> <lane>: name the app and a lane');
-    if (!(PRIORITY_LEVELS as readonly string[]).includes(lane)) throw new UsageError(`set: lane "${lane}" must be one of ${PRIORITY_LEVELS.join(', ')}`);
+    if (!(PRIORITY_LEVELS as readonly string[]).includes(lane))
+      throw new UsageError(`set: lane "${lane}" must be one of ${PRIORITY_LEVELS.join(', ')}`);
     const capBps = values.cap === undefined ? undefined : parseRate(values.cap);
     const { io } = await connect();
-    await io.lab('setApp', { app: /^\d+$/.test(app) ? Number(app) : app, priority: lane, ...(capBps ? { capBps } : {}) });
+    await io.lab('setApp', {
+      app: /^\d+$/.test(app) ? Number(app) : app,
+      priority: lane,
+      ...(capBps ? { capBps } : {}),
+    });
     io.close();
     return `${app} → ${lane}${capBps ? ` (capped at ${F.rate(capBps)})` : ''}`;
   }
@@ -74,7 +85,9 @@ async function run(command: string, rest: string[], values: { cap?: string; watc
     const { io } = await connect();
     const r = (await io.lab('fault', rest[0])) as { atNs: number } | null;
     io.close();
-    return r === null ? 'the dext is not running' : `injected ${rest[0]} at virtual ${(r.atNs / 1e6).toFixed(3)} ms`;
+    return r === null
+      ? 'the dext is not running'
+      : `injected ${rest[0]} at virtual ${(r.atNs / 1e6).toFixed(3)} ms`;
   }
   const { io, nl } = await connect();
   try {
@@ -87,7 +100,8 @@ async function run(command: string, rest: string[], values: { cap?: string; watc
         return F.ioregText((await io.registry()) as RegistryNode[]);
       case 'flows': {
         const apps = (await io.lab('apps', null)) as AppRow[];
-        const name = (slot: number) => apps.find((a) => a.slot === slot)?.name ?? (slot === 0 ? 'system' : `slot ${slot}`);
+        const name = (slot: number) =>
+          apps.find((a) => a.slot === slot)?.name ?? (slot === 0 ? 'system' : `slot ${slot}`);
         return F.flowsText(await nl.flows(), name);
       }
       case 'apps': {
@@ -95,7 +109,14 @@ async function run(command: string, rest: string[], values: { cap?: string; watc
         const apps = (await io.lab('apps', null)) as AppRow[];
         const mapped = await nl.map(MemoryType.Stats);
         const view = new StatsView(mapped.bytes.buffer, mapped.bytes.byteOffset, info.appSlots);
-        return F.appsText(apps.map((a) => ({ ...a, txBytes: view.app.txBytes[a.slot], rxBytes: view.app.rxBytes[a.slot], latency: appLatency(view, a.slot) })));
+        return F.appsText(
+          apps.map((a) => ({
+            ...a,
+            txBytes: view.app.txBytes[a.slot],
+            rxBytes: view.app.rxBytes[a.slot],
+            latency: appLatency(view, a.slot),
+          })),
+        );
       }
       case 'stats': {
         const info = await nl.info();

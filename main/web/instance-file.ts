@@ -36,10 +36,13 @@ export function readInstance(): InstanceInfo {
   try {
     text = readFileSync(instanceFile(), 'utf8');
   } catch {
-    throw new Error(`no running NetLanes instance (${instanceFile()} is missing): start one with npm start or npm run start:web`);
+    throw new Error(
+      `no running NetLanes instance (${instanceFile()} is missing): start one with npm start or npm run start:web`,
+    );
   }
   const info = JSON.parse(text) as InstanceInfo;
-  if (!Number.isInteger(info.port) || typeof info.token !== 'string') throw new Error(`${instanceFile()}: malformed`);
+  if (!Number.isInteger(info.port) || typeof info.token !== 'string')
+    throw new Error(`${instanceFile()}: malformed`);
   return info;
 }
 

@@ -12,7 +12,11 @@ import { LocalKernel } from '../../driver-runtime/host/kernel-port.ts';
 import { APP_ENTITLEMENTS } from '../../driver-runtime/host/driver-client.ts';
 import { EventKind, MemoryType, Selector } from '../../driver-runtime/abi/netlanes-abi.ts';
 import { StatsView, H_SEQUENCE } from '../../driver-runtime/abi/stats-layout.ts';
-import { kIOReturnBadArgument, kIOReturnNotOpen, kIOReturnNotPermitted } from '../../driver-runtime/kit/io-return.ts';
+import {
+  kIOReturnBadArgument,
+  kIOReturnNotOpen,
+  kIOReturnNotPermitted,
+} from '../../driver-runtime/kit/io-return.ts';
 import { scenario } from '../machine/helpers.ts';
 
 const opened: { kernel: LocalKernel; broker: Broker }[] = [];

@@ -41,7 +41,8 @@ describe('the dext in a worker thread', () => {
     const info = await nl.info();
     expect(info.flags & 2).not.toBe(0); // link up
     const stats = await nl.map(MemoryType.Stats);
-    const txOf = () => new StatsView(stats.bytes.buffer, stats.bytes.byteOffset, info.appSlots).queue.txPackets;
+    const txOf = () =>
+      new StatsView(stats.bytes.buffer, stats.bytes.byteOffset, info.appSlots).queue.txPackets;
     const first = stats.generation;
     expect(await waitFor(() => stats.generation > first + 2)).toBe(true);
     const sent = txOf().reduce((a, b) => a + b, 0);
