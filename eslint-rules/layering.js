@@ -20,7 +20,8 @@ export const WORLDS = {
   // One protocol, three carriers: carrier-free and platform-free, shared by main, preload and renderer.
   ipc: { worlds: ['ipc', 'driver-runtime/abi'], packages: ['@msgpack/msgpack', 'zod'], node: false },
   main: {
-    worlds: ['main', 'driver-runtime', 'ipc'],
+    // scenarios/: the workloads the app ships, embedded as JSON data.
+    worlds: ['main', 'driver-runtime', 'ipc', 'scenarios'],
     packages: ['zod', 'better-sqlite3', 'electron', 'ws', '@msgpack/msgpack'],
     node: true,
   },

@@ -229,8 +229,8 @@ export class IOKitClient {
   }
 
   /** A lab operation (faults, scenario, link speed, what-if), with progress for long ones. */
-  lab(op: string, args: unknown, onProgress?: (fraction: number) => void): Promise<unknown> {
-    return this.request({ kind: Kind.Lab, op, args }, onProgress);
+  appRequest(op: string, args: unknown, onProgress?: (fraction: number) => void): Promise<unknown> {
+    return this.request({ kind: Kind.App, op, args }, onProgress);
   }
 
   close(): void {
@@ -291,6 +291,7 @@ export class IOKitClient {
         this.terminated.fire(e.connection);
         return;
       case Kind.Restarted:
+        // The new dext's handles never reuse the dead one's: the old ones stay dead.
         this.restarted.fire();
         return;
       case Kind.Progress:

@@ -19,7 +19,7 @@ export const Kind = {
   Map: 105,
   Unmap: 106,
   Registry: 107,
-  Lab: 108,
+  App: 108,
   MapWrite: 109,
   // responses
   Result: 200,
@@ -58,7 +58,7 @@ export type Request =
   | { kind: typeof Kind.Map; id: number; connection: number; memoryType: number }
   | { kind: typeof Kind.Unmap; id: number; connection: number; memoryType: number }
   | { kind: typeof Kind.Registry; id: number }
-  | { kind: typeof Kind.Lab; id: number; op: string; args: unknown }
+  | { kind: typeof Kind.App; id: number; op: string; args: unknown }
   /** Writes into a read-write mapping (the replica cannot share memory with the broker). */
   | {
       kind: typeof Kind.MapWrite;

@@ -33,7 +33,7 @@ const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal(Kind.Map), id, connection: num, memoryType: num }),
   z.object({ kind: z.literal(Kind.Unmap), id, connection: num, memoryType: num }),
   z.object({ kind: z.literal(Kind.Registry), id }),
-  z.object({ kind: z.literal(Kind.Lab), id, op: z.string().max(64), args: z.unknown() }),
+  z.object({ kind: z.literal(Kind.App), id, op: z.string().max(64), args: z.unknown() }),
   z.object({ kind: z.literal(Kind.MapWrite), id, connection: num, memoryType: num, offset: num, bytes }),
 ]);
 

@@ -13,9 +13,9 @@ import { PolicyAgent, type AgentClock, type DriverCommands } from '../driver-run
 import { EMPTY_RULE_SET, type RuleSet } from '../driver-runtime/rules/rule-types.ts';
 import { minuteOfWeek } from '../driver-runtime/rules/schedule.ts';
 import type { AppIdentity } from '../driver-runtime/abi/app-identity.ts';
-import { Broker, type ClientIdentity, type LabHandler } from './broker/broker.ts';
+import { Broker, type ClientIdentity, type AppRequestHandler } from './broker/broker.ts';
 import { WorkerKernel } from './broker/worker-kernel.ts';
-import { handleLab } from './lab.ts';
+import { handleAppRequest } from './app-requests.ts';
 
 export interface AppCoreOptions extends Omit<LocalKernelOptions, 'realTime'> {
   /** Run the dext in a worker thread (the app) or in this thread (tests). */
@@ -48,7 +48,9 @@ export class AppCore {
     this.kernel = options.worker
       ? new WorkerKernel(options)
       : new LocalKernel({ ...options, realTime: true });
-    this.broker = new Broker(this.kernel, { lab: (op, args, progress) => this.lab(op, args, progress) });
+    this.broker = new Broker(this.kernel, {
+      appRequests: (op, args, progress) => this.appRequest(op, args, progress),
+    });
     // The agent pushes through its own user client; pushes are fire-and-forget, failures kept.
     const push = (what: string, send: (c: NetLanesClient) => Promise<void>) => {
       const c = this.client;
@@ -66,7 +68,11 @@ export class AppCore {
     this.kernel.onNotification((n) => {
       if (n.kind === 'flow-opened') this.agent.flowOpened(n.report);
       else if (n.kind === 'flow-closed') this.agent.flowClosed(n.flowId);
-      else if (n.kind === 'restarted') void this.reconnect();
+      else if (n.kind === 'restarted') {
+        // In the simulation the whole machine rebooted, its host stack too: a new set of flows.
+        this.agent.forgetFlows();
+        void this.reconnect();
+      }
     });
   }
 
@@ -107,7 +113,7 @@ export class AppCore {
     return this.agent.slots().map(([slot, identity]) => ({ slot, identity }));
   }
 
-  private lab: LabHandler = (op, args, progress) => handleLab(this, op, args, progress);
+  private appRequest: AppRequestHandler = (op, args, progress) => handleAppRequest(this, op, args, progress);
 
   async dispose(): Promise<void> {
     this.agent.stop();

@@ -423,6 +423,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
       kIOUserNetworkLinkStatusActive,
       mediaFor(bps) | kIOUserNetworkMediaOptionFullDuplex,
     );
+    this.control.publish(EventKind.Link, [1, bps / 1e6]);
   }
 
   private ringByteLimit(): number {

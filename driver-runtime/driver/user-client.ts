@@ -12,11 +12,10 @@ import {
   kIOReturnUnsupported,
   type IOReturn,
 } from '../kit/io-return.ts';
-import { OSData, type Out } from '../kit/os-object.ts';
+import type { Out } from '../kit/os-object.ts';
 import {
   IOUserClient,
   kIOUserClientMemoryReadOnly,
-  kIOUserClientVariableStructureSize,
   type IOUserClientMemory,
   type IOUserClientMethodArguments,
   type IOUserClientMethodDispatch,
@@ -39,46 +38,21 @@ import {
   STATS_SNAPSHOT,
   Selector,
   TX_POLICY,
-  VARIABLE_SIZE,
   type SelectorName,
 } from '../abi/netlanes-abi.ts';
-import { AbiError, StructLayout, decodeBatch } from '../abi/struct-codec.ts';
+import { decodeBatch } from '../abi/struct-codec.ts';
+import {
+  dispatchTable,
+  entryFor,
+  records,
+  reply,
+  structInput,
+  type MethodHandler,
+} from '../kit/method-io.ts';
 import type { DriverControl } from './driver-control.ts';
 
-type Handler = (uc: NetLanesUserClient, args: IOUserClientMethodArguments) => IOReturn;
-
-/** The bytes of the struct input, in-band or out-of-line. */
-function input(args: IOUserClientMethodArguments): Uint8Array {
-  if (args.structureInput !== null) return args.structureInput.getBytesNoCopy();
-  if (args.structureInputDescriptor !== null) return args.structureInputDescriptor.bytes();
-  return new Uint8Array(0);
-}
-
-/**
- * Answers with `bytes`: into the caller's out-of-line buffer when it passed one, else as an
- * OSData. A reply longer than the caller's room is kIOReturnBadArgument, as the kernel says.
- */
-function reply(args: IOUserClientMethodArguments, bytes: Uint8Array): IOReturn {
-  const d = args.structureOutputDescriptor;
-  if (d !== null) {
-    if (bytes.length > d.GetLength()) return kIOReturnBadArgument;
-    d.bytes().set(bytes);
-    args.structureOutputDescriptorLength = bytes.length;
-    return kIOReturnSuccess;
-  }
-  const room = args.structureOutputMaximumSize;
-  if (room !== kIOUserClientVariableStructureSize && bytes.length > room) return kIOReturnBadArgument;
-  args.structureOutput = OSData.withBytes(bytes);
-  return kIOReturnSuccess;
-}
-
-function records<T extends object>(layout: StructLayout<T>, items: readonly T[]): Uint8Array {
-  const bytes = new Uint8Array(8 + items.length * layout.size);
-  const v = new DataView(bytes.buffer);
-  v.setUint32(0, items.length, true);
-  items.forEach((item, i) => layout.write(v, 8 + i * layout.size, item));
-  return bytes;
-}
+type Handler = MethodHandler<NetLanesUserClient>;
+const input = structInput;
 
 const text = (lines: string[]) => new TextEncoder().encode(lines.join('\n'));
 const isFlag = (x: number) => x === 0 || x === 1;
@@ -188,27 +162,7 @@ const HANDLERS: Record<SelectorName, Handler> = {
 };
 
 /** The dispatch table: one entry per selector, checks from the ABI. */
-const DISPATCH: readonly IOUserClientMethodDispatch[] = SELECTOR_NAMES.map((name) => {
-  const m = METHODS[name];
-  const handler = HANDLERS[name];
-  const size = (n: number) => (n === VARIABLE_SIZE ? kIOUserClientVariableStructureSize : n);
-  return {
-    function: (target, _reference, args) => {
-      try {
-        return handler(target as NetLanesUserClient, args);
-      } catch (e) {
-        // A decodable but meaningless struct (the codec refuses it) is the caller's mistake.
-        if (e instanceof AbiError) return kIOReturnBadArgument;
-        throw e;
-      }
-    },
-    checkCompletionExists: m.async ? 1 : 0,
-    checkScalarInputCount: m.scalarIn,
-    checkStructureInputSize: size(m.structIn),
-    checkScalarOutputCount: m.scalarOut,
-    checkStructureOutputSize: size(m.structOut),
-  };
-});
+const DISPATCH = dispatchTable(SELECTOR_NAMES, METHODS, HANDLERS);
 if (DISPATCH.length !== SELECTOR_COUNT || Selector.SetCapture !== SELECTOR_COUNT - 1)
   throw new Error('user client: dispatch table and ABI selectors disagree');
 
@@ -232,8 +186,7 @@ export class NetLanesUserClient extends IOUserClient {
     _reference: unknown,
   ): IOReturn {
     // Never trust the selector: beyond the table the base answers for a missing entry.
-    const entry =
-      Number.isInteger(selector) && selector >= 0 && selector < DISPATCH.length ? DISPATCH[selector] : null;
+    const entry = entryFor(DISPATCH, selector);
     if (this.controlRef === null) return kIOReturnNotReady;
     return super.ExternalMethod(selector, args, entry, this, null);
   }

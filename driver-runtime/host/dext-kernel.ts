@@ -91,7 +91,7 @@ interface Connection {
 const isScalar = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
 export class DextKernel {
-  private nextConnection = 1;
+  private nextConnection: number;
   private readonly connections = new Map<number, Connection>();
   /** The queue async completions are delivered on (the kernel's side of the Mach port). */
   private readonly completionQueue: IODispatchQueue;
@@ -99,8 +99,10 @@ export class DextKernel {
   constructor(
     private readonly runtime: DextRuntime,
     readonly registry: IORegistry,
+    firstConnection: number,
     private readonly notify: (n: KernelNotification) => void,
   ) {
+    this.nextConnection = firstConnection;
     this.completionQueue = IODispatchQueue.createIn(runtime, 'kernel.completions');
   }
 

@@ -7,11 +7,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LocalKernel, type LocalKernelOptions } from './kernel-port.ts';
-import { parseFault, scheduleFault } from './faults.ts';
 
 export interface WorkerRequest {
   id: number;
-  op: 'match' | 'open' | 'close' | 'call' | 'map' | 'unmap' | 'registry' | 'fault' | 'stats' | 'crash';
+  op: 'match' | 'open' | 'close' | 'call' | 'map' | 'unmap' | 'registry' | 'crash';
   args: unknown[];
 }
 
@@ -37,15 +36,6 @@ async function answer(r: WorkerRequest): Promise<unknown> {
       return kernel.unmap(a[0], a[1]);
     case 'registry':
       return kernel.registry();
-    case 'fault': {
-      // A fault the lab asked for, starting now (virtual time) in the running machine.
-      const m = kernel.machine;
-      const spec = parseFault(String(a[0]));
-      scheduleFault(m, { ...spec, atNs: m.scheduler.now + spec.atNs }, []);
-      return { atNs: m.scheduler.now + spec.atNs };
-    }
-    case 'stats':
-      return { virtualNs: kernel.machine.scheduler.now, pacer: kernel.pacerStats() };
     case 'crash':
       // For the restart tests: an uncaught error, as a dext bug would raise.
       setTimeout(() => {

@@ -4,6 +4,7 @@
  * run stays synchronous. It reaches the driver only as any client does — IOServiceOpen, struct
  * and async struct methods, IOConnectMapMemory64.
  */
+import { LAB_BUNDLE_ID } from '../abi/lab-abi.ts';
 import { kIOReturnSuccess, type IOReturn } from '../kit/io-return.ts';
 import {
   ALL_EVENTS,
@@ -29,7 +30,7 @@ import type { DextKernel, KernelNotification } from './dext-kernel.ts';
 
 /** The entitlements the app's own processes carry: they may open the NetLanes dext. */
 export const APP_ENTITLEMENTS: Readonly<Record<string, unknown>> = {
-  [USERCLIENT_ACCESS_ENTITLEMENT]: [NETLANES_DEXT_BUNDLE_ID],
+  [USERCLIENT_ACCESS_ENTITLEMENT]: [NETLANES_DEXT_BUNDLE_ID, LAB_BUNDLE_ID],
 };
 
 /** A Tx policy in names (the driver's TxPolicy has this shape). */

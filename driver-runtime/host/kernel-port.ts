@@ -7,12 +7,16 @@
  * wall time) or stepped by hand (tests). The worker runs the same class on its side.
  */
 import type { IOReturn } from '../kit/io-return.ts';
-import { kIOReturnNotAttached } from '../kit/io-return.ts';
+import { kIOReturnBadArgument, kIOReturnNotAttached, kIOReturnSuccess } from '../kit/io-return.ts';
+import { withRuntime } from '../kit/runtime.ts';
 import { Pacer } from '../sim/pacer.ts';
+import type { Scenario } from '../stack/scenario.ts';
 import type { FlowReport } from '../stack/flow-observer.ts';
 import type { CallRequest, CallResult, KernelNotification, MapResult } from './dext-kernel.ts';
 import type { Matching, RegistryNode } from './io-registry.ts';
 import { Machine, type MachineOptions } from './machine.ts';
+import { LabService, type LabHost } from './lab-service.ts';
+import { WhatIfLauncher } from './what-if-launcher.ts';
 
 export type PortNotification =
   | KernelNotification
@@ -42,39 +46,110 @@ export interface LocalKernelOptions extends Omit<MachineOptions, 'observer' | 's
   realTime?: boolean;
   /** Real-time tick, ms (default 10). */
   tickMs?: number;
+  /** The workloads the lab can switch to and replay, by name (the running one included). */
+  scenarios?: Readonly<Record<string, Scenario>>;
+  /** The running workload's name in `scenarios` (default: its own name). */
+  scenarioName?: string;
 }
 
-/** A machine in this thread, served as a kernel port. */
-export class LocalKernel implements KernelPort {
-  readonly machine: Machine;
-  private readonly pacer: Pacer | null;
-  private readonly listeners = new Set<(n: PortNotification) => void>();
-  private disposed = false;
+/** Handles one boot may give out before the next boot's range (OURS). */
+const CONNECTIONS_PER_BOOT = 1 << 16;
 
-  constructor(options: LocalKernelOptions) {
-    this.machine = Machine.boot({
-      ...options,
+/**
+ * A machine in this thread, served as a kernel port, with the lab service beside the driver.
+ * Switching the scenario replaces the machine as a reboot would: every connection is told it
+ * terminated, the new machine boots, and `restarted` asks clients to open again.
+ */
+export class LocalKernel implements KernelPort, LabHost {
+  machine: Machine;
+  scenarioName: string;
+  readonly whatIf: WhatIfLauncher;
+  private pacer: Pacer | null = null;
+  private lab: LabService | null = null;
+  private readonly listeners = new Set<(n: PortNotification) => void>();
+  private readonly scenarios: ReadonlyMap<string, Scenario>;
+  private disposed = false;
+  private boots = 0;
+
+  constructor(private readonly options: LocalKernelOptions) {
+    this.scenarioName = options.scenarioName ?? options.scenario.name;
+    this.scenarios = new Map([
+      ...Object.entries(options.scenarios ?? {}),
+      [this.scenarioName, options.scenario],
+    ]);
+    this.whatIf = new WhatIfLauncher(this.scenarios);
+    this.machine = this.boot(options.scenario);
+  }
+
+  private boot(scenario: Scenario): Machine {
+    const machine = Machine.boot({
+      ...this.options,
+      scenario,
+      // Each boot's handles start past the last one's (see MachineOptions.firstConnection).
+      firstConnection: (this.options.firstConnection ?? 1) + CONNECTIONS_PER_BOOT * this.boots++,
       sharedMemory: true,
       observer: {
         flowOpened: (report, nowNs) => this.emit({ kind: 'flow-opened', report, nowNs }),
         flowClosed: (flowId, nowNs) => this.emit({ kind: 'flow-closed', flowId, nowNs }),
       },
     });
-    this.machine.onKernelNotification = (n) => this.emit(n);
-    const m = this.machine;
-    this.pacer = options.realTime
+    machine.onKernelNotification = (n) => this.emit(n);
+    this.lab = withRuntime(machine.runtime, () => {
+      const lab = new LabService(this);
+      lab.registry = machine.registry;
+      lab.Start(null);
+      lab.RegisterService();
+      return lab;
+    });
+    this.pacer = this.options.realTime
       ? new Pacer(
           {
             get now() {
-              return m.scheduler.now;
+              return machine.scheduler.now;
             },
-            runUntil: (t) => m.runTo(t),
+            runUntil: (t) => machine.runTo(t),
           },
           undefined,
-          options.tickMs ?? 10,
+          this.options.tickMs ?? 10,
         )
       : null;
     this.pacer?.start();
+    return machine;
+  }
+
+  /** Clients are told their connections ended; the lab service goes; the machine shuts down. */
+  private halt(): void {
+    this.pacer?.stop();
+    const m = this.machine;
+    m.kernel.terminateAll();
+    const lab = this.lab;
+    this.lab = null;
+    if (lab)
+      withRuntime(m.runtime, () => {
+        lab.Stop(null);
+        m.registry.remove(lab);
+        lab.release();
+      });
+    m.shutdown();
+  }
+
+  completionQueued(): void {
+    // Paced, the next tick delivers it; stepped by hand, nothing would.
+    if (this.pacer === null) this.machine.settle();
+  }
+
+  switchScenario(name: string): IOReturn {
+    const scenario = this.scenarios.get(name);
+    if (scenario === undefined || this.disposed) return kIOReturnBadArgument;
+    // After the call returns: the caller's connection is one of those about to end.
+    setTimeout(() => {
+      if (this.disposed) return;
+      this.halt();
+      this.scenarioName = name;
+      this.machine = this.boot(scenario);
+      this.emit({ kind: 'restarted' });
+    }, 0);
+    return kIOReturnSuccess;
   }
 
   private emit(n: PortNotification): void {
@@ -125,12 +200,12 @@ export class LocalKernel implements KernelPort {
     return this.disposed ? [] : this.machine.registry.tree();
   }
 
-  /** Stops pacing; the machine shuts down (clients were told by terminations). */
+  /** Stops pacing and what-if runs; the machine shuts down (clients are told by terminations). */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.pacer?.stop();
-    this.machine.shutdown();
+    await this.whatIf.dispose();
+    this.halt();
     this.listeners.clear();
   }
 

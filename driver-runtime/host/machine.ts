@@ -23,6 +23,12 @@ import type { FlowObserver } from '../stack/flow-observer.ts';
 
 export interface MachineOptions {
   scenario: Scenario;
+  /**
+   * The first connection handle this machine's kernel gives out. A machine that replaces
+   * another (a restart, a new workload) starts past the old one's, so a stale handle never
+   * names a new connection — as Mach port names are not reused at once.
+   */
+  firstConnection?: number;
   /** Overrides the scenario's seed. */
   seed?: number;
   /** Overrides the scenario's link speed. */
@@ -122,7 +128,7 @@ export class Machine {
     this.runtime = createRuntime(this.scheduler, this.memory);
     this.runtime.interruptWakeLatencyNs = options.interruptWakeLatencyNs ?? DEFAULT_INTERRUPT_WAKE_NS;
     this.runtime.tracer.clock = () => this.scheduler.now;
-    this.kernel = new DextKernel(this.runtime, this.registry, (n) => {
+    this.kernel = new DextKernel(this.runtime, this.registry, options.firstConnection ?? 1, (n) => {
       const client = this.clients.get(n.connection);
       if (client) client.notified(n);
       else this.onKernelNotification?.(n);

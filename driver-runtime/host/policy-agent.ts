@@ -136,6 +136,16 @@ export class PolicyAgent implements FlowObserver {
     this.driver.setFlows(++this.flowGeneration, [...this.flows.values()]);
   }
 
+  /**
+   * The host the flows lived on is gone (the simulated machine rebooted, its stack with it):
+   * its flows will not close, so they are forgotten; the new host reports its own. Apps keep
+   * their slots — an app's identity outlives any one run of it.
+   */
+  forgetFlows(): void {
+    this.flows.clear();
+    this.pendingFlows = [];
+  }
+
   private slotFor(identity: AppIdentity): number {
     const key = identityKey(identity);
     const known = this.slotByKey.get(key);

@@ -110,7 +110,7 @@ export class LinkPartner implements WirePeer, RxFlowSource {
   hostIp = -1;
 
   private readonly scheduler: Scheduler;
-  private readonly nsPerByte: number;
+  private nsPerByte: number;
   private readonly nic: WireReceiver;
   private readonly tap: WireTap | null;
   private readonly verify: boolean;
@@ -149,6 +149,12 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     this.replyBuf = new Uint8Array(slots * SLOT_BYTES);
     this.replyLen = new Uint16Array(slots);
     this.replyDue = new Float64Array(slots);
+  }
+
+  /** The partner's port renegotiated to another speed (the link was down meanwhile). */
+  relink(linkBps: number): void {
+    if (!(linkBps > 0)) throw new RangeError(`LinkPartner: linkBps must be > 0 (got ${linkBps})`);
+    this.nsPerByte = 8e9 / linkBps;
   }
 
   /** Wire time of a frame of `length` bytes without FCS, preamble and IFG included (ns). */

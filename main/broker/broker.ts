@@ -24,8 +24,8 @@ export interface ClientIdentity {
   entitlements: Readonly<Record<string, unknown>>;
 }
 
-/** Lab operations (faults, what-if …): the app core answers them. */
-export type LabHandler = (
+/** The app's own requests (its apps and rules, not the driver's): the app core answers them. */
+export type AppRequestHandler = (
   op: string,
   args: unknown,
   progress: (fraction: number) => void,
@@ -34,7 +34,7 @@ export type LabHandler = (
 export interface BrokerOptions {
   /** Mirror period, ms (one display frame). */
   frameMs?: number;
-  lab?: LabHandler;
+  appRequests?: AppRequestHandler;
 }
 
 export class Broker {
@@ -64,8 +64,8 @@ export class Broker {
     this.updateMirrorTimer();
   }
 
-  get lab(): LabHandler | undefined {
-    return this.options.lab;
+  get appRequests(): AppRequestHandler | undefined {
+    return this.options.appRequests;
   }
 
   private notified(n: PortNotification): void {
@@ -223,10 +223,10 @@ export class Session {
         return this.write(r.connection, r.memoryType, r.offset, r.bytes);
       case Kind.Registry:
         return k.registry();
-      case Kind.Lab: {
-        const lab = this.broker.lab;
-        if (lab === undefined) return { ret: kIOReturnUnsupported };
-        return lab(r.op, r.args, (fraction) => this.send({ kind: Kind.Progress, id: r.id, fraction }));
+      case Kind.App: {
+        const handle = this.broker.appRequests;
+        if (handle === undefined) return { ret: kIOReturnUnsupported };
+        return handle(r.op, r.args, (fraction) => this.send({ kind: Kind.Progress, id: r.id, fraction }));
       }
     }
   }

@@ -5,8 +5,7 @@
  * started within a second; when it is ready, `restarted` is announced so clients open again
  * and the app pushes its rules and flows again.
  */
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import type { CallRequest, CallResult, MapResult } from '../../driver-runtime/host/dext-kernel.ts';
 import type { Matching, RegistryNode } from '../../driver-runtime/host/io-registry.ts';
 import type {
@@ -16,12 +15,13 @@ import type {
 } from '../../driver-runtime/host/kernel-port.ts';
 import type { WorkerRequest } from '../../driver-runtime/host/dext-worker.ts';
 import { kIOReturnNotAttached } from '../../driver-runtime/abi/io-return.ts';
+import { startThread, threadEntry } from '../../driver-runtime/host/thread.ts';
 
 /** A dead dext is back within a second (OURS: restarted at once; the first try is ~100 ms). */
 const RESTART_DELAY_MS = 50;
-const WORKER_ENTRY = new URL('../../driver-runtime/host/dext-worker.ts', import.meta.url);
-/** Workers do not inherit tsx's loader: a small JavaScript boot registers it, then loads the entry. */
-const TS_BOOT = fileURLToPath(new URL('./ts-worker-boot.mjs', import.meta.url));
+
+/** Handles one worker may give out (OURS: 256 boots of 2^16 each; 256 restarts below 2^32). */
+const WORKER_CONNECTION_SPAN = 1 << 24;
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; dead: unknown };
 
@@ -42,7 +42,11 @@ export class WorkerKernel implements KernelPort {
   }
 
   private start(): void {
-    const worker = new Worker(TS_BOOT, { workerData: { ...this.options, __entry: WORKER_ENTRY.href } });
+    // A restarted dext gives out handles past the dead one's, so no stale handle names a new connection.
+    const worker = startThread(threadEntry('dext-worker'), {
+      ...this.options,
+      firstConnection: WORKER_CONNECTION_SPAN * this.restarts + 1,
+    });
     this.worker = worker;
     this.ready = new Promise((resolve) => {
       const onReady = (m: { ready?: boolean }) => {
@@ -142,19 +146,6 @@ export class WorkerKernel implements KernelPort {
 
   registry(): Promise<RegistryNode[]> {
     return this.request('registry', [], []);
-  }
-
-  /** Injects a fault into the running machine (the lab). */
-  fault(spec: string): Promise<{ atNs: number } | null> {
-    return this.request('fault', [spec], null);
-  }
-
-  /** Virtual time and the pacer's figures (how far the dext keeps up with the wall clock). */
-  stats(): Promise<{
-    virtualNs: number;
-    pacer: { busyMs: number; elapsedMs: number; lagNs: number } | null;
-  } | null> {
-    return this.request('stats', [], null);
   }
 
   /** Makes the dext throw an uncaught error (for tests of the restart). */

@@ -15,7 +15,8 @@ import {
 import type { RegistryNode } from '../../driver-runtime/host/io-registry.ts';
 import { formatIpv4 } from '../../driver-runtime/net/ipv4-address.ts';
 import type { LatencyFigures } from '../../driver-runtime/abi/stats-reader.ts';
-import type { AppRow } from '../lab.ts';
+import type { AppRow } from '../app-requests.ts';
+import type { LabStatus } from '../../driver-runtime/abi/lab-abi.ts';
 
 const LEVELS = ['low', 'normal', 'high', 'highest'];
 const mac = (m: Uint8Array) => Array.from(m, (b) => b.toString(16).padStart(2, '0')).join(':');
@@ -136,4 +137,17 @@ export function ioregText(nodes: RegistryNode[], depth = 0): string {
     if (n.children.length > 0) lines.push(ioregText(n.children, depth + 1));
   }
   return lines.join('\n');
+}
+
+/** The lab's view of the simulated machine. */
+export function labText(s: LabStatus): string {
+  const keepUp =
+    s.elapsedMs > 0 ? `${((100 * s.busyMs) / s.elapsedMs).toFixed(1)} % of a core` : 'stepped by hand';
+  return [
+    `workload:     ${s.scenario}`,
+    `virtual time: ${(s.virtualNs / 1e9).toFixed(3)} s (behind the wall clock by ${(s.lagNs / 1e6).toFixed(1)} ms)`,
+    `pacing:       ${keepUp}`,
+    `link:         ${s.linkUp ? 'up' : 'down'} ${s.linkMbps >= 1000 ? `${s.linkMbps / 1000} Gb/s` : `${s.linkMbps} Mb/s`}`,
+    `faults:       ${s.faultsInjected} injected; what-if runs: ${s.whatIfRunning}`,
+  ].join('\n');
 }

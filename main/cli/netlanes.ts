@@ -15,7 +15,9 @@ import type { RegistryNode } from '../../driver-runtime/host/io-registry.ts';
 import { PRIORITY_LEVELS } from '../../driver-runtime/rules/rule-types.ts';
 import { readInstance } from '../web/instance-file.ts';
 import { SOCKET_PATH } from '../web/web-server.ts';
-import type { AppRow } from '../lab.ts';
+import type { AppRow } from '../app-requests.ts';
+import { LabClient } from '../../ipc/lab-client.ts';
+import { LAB_LINK_SPEEDS_MBPS } from '../../driver-runtime/abi/lab-abi.ts';
 import * as F from './netlanes-format.ts';
 
 export const NETLANES_HELP = `npm run netlanes -- <command> [options]
@@ -30,7 +32,11 @@ Commands:
   stats [--watch]                counters as netstat -I prints them, per queue; --watch every second
   diagnose                       why packets would not flow right now
   ioreg                          the I/O Registry: PCI device → driver → user clients
+  lab                            the simulated machine: virtual time, pacing, link, workload
   fault <spec>                   inject a fault into the simulated NIC, e.g. link-flap@0ms+200ms
+  link <speed>                   move the cable to a port of another speed: 1g, 2.5g or 10g
+  scenario <name>                reboot the simulated machine with another workload
+                                 (home-office, contention)
 
 Exit status: 0 done, 1 the instance refused or failed, 2 bad command or arguments.`;
 
@@ -60,6 +66,37 @@ async function connect(): Promise<{ io: IOKitClient; nl: NetLanesClient }> {
   return { io, nl: await NetLanesClient.open(io) };
 }
 
+const LAB_COMMANDS = new Set(['lab', 'fault', 'link', 'scenario']);
+const SPEED_WORDS: Record<string, number> = { '1g': 1000, '2.5g': 2500, '10g': 10000 };
+
+/** The lab's commands: they open the NetLanesLab service, not the driver. */
+async function runLab(command: string, rest: string[]): Promise<string> {
+  const arg = rest[0];
+  if (command !== 'lab' && (rest.length !== 1 || !arg))
+    throw new UsageError(`${command}: one argument (see --help)`);
+  const mbps = command === 'link' ? (SPEED_WORDS[arg.toLowerCase()] ?? Number(arg)) : 0;
+  if (command === 'link' && !(LAB_LINK_SPEEDS_MBPS as readonly number[]).includes(mbps))
+    throw new UsageError(`link: "${arg}" is not 1g, 2.5g or 10g`);
+  const { io } = await connect();
+  try {
+    const lab = await LabClient.open(io);
+    switch (command) {
+      case 'fault':
+        return `injected ${arg} at virtual ${((await lab.injectFault(arg)) / 1e6).toFixed(3)} ms`;
+      case 'link':
+        await lab.setLinkSpeed(mbps);
+        return `link renegotiating at ${arg}`;
+      case 'scenario':
+        await lab.switchScenario(arg);
+        return `rebooting the simulated machine with ${arg}`;
+      default:
+        return F.labText(await lab.status());
+    }
+  } finally {
+    io.close();
+  }
+}
+
 async function run(
   command: string,
   rest: string[],
@@ -72,7 +109,7 @@ async function run(
       throw new UsageError(`set: lane "${lane}" must be one of ${PRIORITY_LEVELS.join(', ')}`);
     const capBps = values.cap === undefined ? undefined : parseRate(values.cap);
     const { io } = await connect();
-    await io.lab('setApp', {
+    await io.appRequest('setApp', {
       app: /^\d+$/.test(app) ? Number(app) : app,
       priority: lane,
       ...(capBps ? { capBps } : {}),
@@ -80,15 +117,7 @@ async function run(
     io.close();
     return `${app} → ${lane}${capBps ? ` (capped at ${F.rate(capBps)})` : ''}`;
   }
-  if (command === 'fault') {
-    if (rest.length !== 1) throw new UsageError('fault <spec>: one spec, e.g. link-flap@0ms+200ms');
-    const { io } = await connect();
-    const r = (await io.lab('fault', rest[0])) as { atNs: number } | null;
-    io.close();
-    return r === null
-      ? 'the dext is not running'
-      : `injected ${rest[0]} at virtual ${(r.atNs / 1e6).toFixed(3)} ms`;
-  }
+  if (LAB_COMMANDS.has(command)) return runLab(command, rest);
   const { io, nl } = await connect();
   try {
     switch (command) {
@@ -99,14 +128,14 @@ async function run(
       case 'ioreg':
         return F.ioregText((await io.registry()) as RegistryNode[]);
       case 'flows': {
-        const apps = (await io.lab('apps', null)) as AppRow[];
+        const apps = (await io.appRequest('apps', null)) as AppRow[];
         const name = (slot: number) =>
           apps.find((a) => a.slot === slot)?.name ?? (slot === 0 ? 'system' : `slot ${slot}`);
         return F.flowsText(await nl.flows(), name);
       }
       case 'apps': {
         const info = await nl.info();
-        const apps = (await io.lab('apps', null)) as AppRow[];
+        const apps = (await io.appRequest('apps', null)) as AppRow[];
         const mapped = await nl.map(MemoryType.Stats);
         const view = new StatsView(mapped.bytes.buffer, mapped.bytes.byteOffset, info.appSlots);
         return F.appsText(

@@ -4,17 +4,17 @@
  * WebSocket beside it. Prints the URL with its token, and leaves the port and token where
  * `npm run netlanes` finds them (a file only this user can read).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseScenario } from '../../driver-runtime/stack/scenario.ts';
+import { SCENARIOS, SCENARIO_NAMES } from '../scenarios.ts';
 import { AppCore } from '../app-core.ts';
 import { removeInstance, writeInstance } from './instance-file.ts';
 import { WebServer } from './web-server.ts';
 
 const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const HELP = `npm run start:web -- [--port N] [--scenario home-office|contention]
+const HELP = `npm run start:web -- [--port N] [--scenario NAME]
 
 Runs NetLanes in web mode: the simulated machine in real time in a worker thread, the page
 served on 127.0.0.1 only. Prints the page's URL (with its per-launch token).
@@ -47,9 +47,9 @@ async function main(): Promise<void> {
     console.error(`start:web: --port ${values.port}: must be an integer 0..65535`);
     process.exit(2);
   }
-  const scenarioFile = path.join(ROOT, 'scenarios', `${values.scenario}.json`);
-  if (!existsSync(scenarioFile)) {
-    console.error(`start:web: --scenario ${values.scenario}: no such scenario in scenarios/`);
+  const scenario = SCENARIOS[values.scenario];
+  if (scenario === undefined) {
+    console.error(`start:web: --scenario ${values.scenario}: one of ${SCENARIO_NAMES.join(', ')}`);
     process.exit(2);
   }
   const staticDir = path.join(ROOT, 'renderer', 'dist');
@@ -57,8 +57,12 @@ async function main(): Promise<void> {
     console.error('start:web: the renderer is not built (renderer/dist): run npm run build first');
     process.exit(2);
   }
-  const scenario = parseScenario(JSON.parse(readFileSync(scenarioFile, 'utf8')), `${values.scenario}.json`);
-  const core = await AppCore.start({ scenario, worker: true });
+  const core = await AppCore.start({
+    scenario,
+    scenarioName: values.scenario,
+    scenarios: SCENARIOS,
+    worker: true,
+  });
   const server = new WebServer(core, { port, staticDir });
   const url = await server.listen();
   writeInstance({ port: server.port, token: server.token, pid: process.pid, url });

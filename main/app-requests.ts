@@ -1,20 +1,24 @@
 /**
- * Requests that are the app's, not the driver's: the apps the agent knows and their rules,
- * the simulated lab (inject a fault, the dext's clock), and what-if runs. They travel as Lab
- * messages on the same protocol; a bad request is refused with a message naming what is wrong.
+ * Requests that are the app's, not the driver's: the apps the agent knows and their rules.
+ * They travel as App messages on the same protocol; a bad request is refused with a message
+ * naming what is wrong. (The driver and the lab answer through their user clients.)
  */
 import { z } from 'zod';
 import { decide } from '../driver-runtime/rules/rule-matching.ts';
 import { validateRuleSet } from '../driver-runtime/rules/rule-validation.ts';
 import { PRIORITY_LEVELS, type Rule, type RuleSet } from '../driver-runtime/rules/rule-types.ts';
-import { parseFault, scheduleFault } from '../driver-runtime/host/faults.ts';
-import { LocalKernel } from '../driver-runtime/host/kernel-port.ts';
-import type { AppCore } from './app-core.ts';
-import { WorkerKernel } from './broker/worker-kernel.ts';
-import { runWhatIf } from './what-if-runner.ts';
+import type { PolicyAgent } from '../driver-runtime/host/policy-agent.ts';
+import type { AppIdentity } from '../driver-runtime/abi/app-identity.ts';
 
-export class LabError extends Error {
-  override name = 'LabError';
+/** What the requests work on (the app core). */
+export interface AppState {
+  readonly agent: PolicyAgent;
+  apps(): { slot: number; identity: AppIdentity }[];
+  setRules(rules: RuleSet): void;
+}
+
+export class AppRequestError extends Error {
+  override name = 'AppRequestError';
 }
 
 const setAppArgs = z.object({
@@ -36,7 +40,7 @@ export interface AppRow {
   reason: string;
 }
 
-function appRows(core: AppCore): AppRow[] {
+function appRows(core: AppState): AppRow[] {
   const rules = core.agent.currentRules;
   const minute = core.agent.minuteNow();
   return core.apps().map(({ slot, identity }) => {
@@ -56,13 +60,16 @@ function appRows(core: AppCore): AppRow[] {
 }
 
 /** `netlanes set <app> high [--cap 100M]`: one rule per app, replaced in place. */
-function setApp(core: AppCore, raw: unknown): RuleSet {
+function setApp(core: AppState, raw: unknown): RuleSet {
   const args = setAppArgs.safeParse(raw);
   if (!args.success)
-    throw new LabError(`setApp: ${args.error.issues[0].path.join('.')}: ${args.error.issues[0].message}`);
+    throw new AppRequestError(
+      `setApp: ${args.error.issues[0].path.join('.')}: ${args.error.issues[0].message}`,
+    );
   const { app, priority, capBps } = args.data;
   const row = appRows(core).find((r) => r.slot === app || r.name === app || r.bundleId === app);
-  if (row === undefined) throw new LabError(`setApp: no app "${app}" has sent traffic yet (see \`apps\`)`);
+  if (row === undefined)
+    throw new AppRequestError(`setApp: no app "${app}" has sent traffic yet (see \`apps\`)`);
   const id = `app-${row.bundleId}`.slice(0, 64);
   const rule: Rule = {
     id,
@@ -78,11 +85,11 @@ function setApp(core: AppCore, raw: unknown): RuleSet {
   return next;
 }
 
-export async function handleLab(
-  core: AppCore,
+export async function handleAppRequest(
+  core: AppState,
   op: string,
   args: unknown,
-  progress: (fraction: number) => void,
+  _progress: (fraction: number) => void,
 ): Promise<unknown> {
   switch (op) {
     case 'apps':
@@ -94,38 +101,14 @@ export async function handleLab(
       try {
         rules = validateRuleSet(args);
       } catch (e) {
-        throw new LabError(e instanceof Error ? e.message : String(e));
+        throw new AppRequestError(e instanceof Error ? e.message : String(e));
       }
       core.setRules(rules);
       return rules;
     }
     case 'setApp':
       return setApp(core, args);
-    case 'fault': {
-      if (typeof args !== 'string') throw new LabError('fault: give a spec such as link-flap@0ms+200ms');
-      let spec;
-      try {
-        spec = parseFault(args);
-      } catch (e) {
-        throw new LabError(`fault: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      if (core.kernel instanceof WorkerKernel) return core.kernel.fault(args);
-      if (core.kernel instanceof LocalKernel) {
-        const m = core.kernel.machine;
-        scheduleFault(m, { ...spec, atNs: m.scheduler.now + spec.atNs }, []);
-        return { atNs: m.scheduler.now + spec.atNs };
-      }
-      throw new LabError('fault: this dext cannot be reached for faults');
-    }
-    case 'status': {
-      if (core.kernel instanceof WorkerKernel) return core.kernel.stats();
-      if (core.kernel instanceof LocalKernel)
-        return { virtualNs: core.kernel.machine.scheduler.now, pacer: core.kernel.pacerStats() };
-      return null;
-    }
-    case 'whatIf':
-      return runWhatIf(args, progress);
     default:
-      throw new LabError(`unknown lab operation "${op}"`);
+      throw new AppRequestError(`unknown lab operation "${op}"`);
   }
 }

@@ -1,0 +1,16 @@
+/**
+ * The workloads the app ships, embedded in the build (no file to find at run time): the
+ * home-office day is what the app shows on first start; the contention proof is the other.
+ */
+import homeOffice from '../scenarios/home-office.json' with { type: 'json' };
+import contention from '../scenarios/contention.json' with { type: 'json' };
+import { parseScenario, type Scenario } from '../driver-runtime/stack/scenario.ts';
+
+export const DEFAULT_SCENARIO = 'home-office';
+
+export const SCENARIOS: Readonly<Record<string, Scenario>> = {
+  'home-office': parseScenario(homeOffice, 'home-office.json'),
+  contention: parseScenario(contention, 'contention.json'),
+};
+
+export const SCENARIO_NAMES = Object.keys(SCENARIOS);
