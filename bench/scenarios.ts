@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseScenario } from '../driver-runtime/stack/scenario.ts';
 import type { Scenario } from '../driver-runtime/stack/scenario.ts';
 import type { LinkSpeed } from '../driver-runtime/sim/units.ts';
 
@@ -58,4 +61,10 @@ export function rxScenario(link: LinkSpeed, frameBytes: number, rateBps: number)
       },
     ],
   };
+}
+
+/** A scenario from scenarios/ (what the app runs: `npm run start:web` defaults to home-office). */
+export function fileScenario(name: string): Scenario {
+  const file = path.resolve(import.meta.dirname, '../scenarios', `${name}.json`);
+  return parseScenario(JSON.parse(readFileSync(file, 'utf8')), `${name}.json`);
 }
