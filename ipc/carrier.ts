@@ -160,7 +160,7 @@ export interface SocketLike {
   close(code?: number, reason?: string): void;
   binaryType?: string;
   /** Node's `ws` has this; a browser WebSocket gets it from `browserSocket` in the renderer. */
-  on(event: 'message' | 'close', listener: (data: unknown) => void): unknown;
+  on(event: 'message' | 'close' | 'error', listener: (data: unknown) => void): unknown;
 }
 
 /** A carrier over a WebSocket: msgpack bytes each way; a frame that does not decode closes it. */
@@ -187,6 +187,9 @@ export class SocketCarrier implements Carrier {
     };
     socket.on('message', deliver);
     socket.on('close', () => this.end());
+    // A frame the socket layer refuses (too large, bad UTF-8) errors the socket: it ends here,
+    // never as an uncaught error that would take the server down.
+    socket.on('error', () => this.end());
   }
 
   send(message: Message): void {

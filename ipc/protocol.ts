@@ -50,6 +50,8 @@ export type Request =
       selector: number;
       scalarInput: number[];
       structInput: Uint8Array | null;
+      /** A raw caller's choice to send even a small struct out-of-line (the kernel refuses it). */
+      structInputOutOfLine?: boolean;
       scalarOutputCount: number;
       structOutputSize: number;
       /** For async calls: the reference array; slot 0 is the system's. */

@@ -26,6 +26,7 @@ const requestSchema = z.discriminatedUnion('kind', [
     selector: num,
     scalarInput: z.array(num).max(64),
     structInput: bytes.nullable(),
+    structInputOutOfLine: z.boolean().optional(),
     scalarOutputCount: num,
     structOutputSize: num,
     asyncReference: z.array(num).max(64).optional(),

@@ -382,7 +382,8 @@ export class DriverControl {
     mask: number,
     complete: Subscription['complete'],
   ): IOReturn {
-    if ((mask & ~ALL_EVENTS) !== 0 || mask === 0) return kIOReturnBadArgument;
+    // `&` sees only 32 bits: a mask above ALL_EVENTS is refused before any bit test.
+    if (mask > ALL_EVENTS || (mask & ~ALL_EVENTS) !== 0 || mask === 0) return kIOReturnBadArgument;
     this.unsubscribe(owner);
     action.retain();
     this.subscriptions.push({ owner, action, mask, complete });

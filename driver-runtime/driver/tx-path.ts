@@ -406,11 +406,23 @@ export class TxPath {
 
   /** igb_clean_tx_irq for one ring; true when everything done was reaped within the budget. */
   clean(q: number): boolean {
+    const ring = this.hw!.rings[q];
+    const budget = this.options.txBudget;
+    const n = this.reap(q, budget);
+    const sw = this.swQueues[q];
+    if (ring.stopped && sw.count > 0 && ring.admits(sw.peekLength())) {
+      this.stats.txRestarts[q]++;
+      this.transmitPending();
+    }
+    return n < budget;
+  }
+
+  /** Completes up to `budget` packets the NIC has written back on queue `q`; returns how many. */
+  private reap(q: number, budget: number): number {
     const hw = this.hw!;
     const ring = hw.rings[q];
     const view = hw.view;
     const now = this.runtime.scheduler.now;
-    const budget = this.options.txBudget;
     const n = ring.clean(this.reaped, this.wireNs, budget, now);
     view.beginWrite();
     if (n > 0) {
@@ -422,12 +434,7 @@ export class TxPath {
     view.endWrite(now);
     if (n > 0) hw.ringState.tx(ring, now);
     this.complete(this.reaped, n);
-    const sw = this.swQueues[q];
-    if (ring.stopped && sw.count > 0 && ring.admits(sw.peekLength())) {
-      this.stats.txRestarts[q]++;
-      this.transmitPending();
-    }
-    return n < budget;
+    return n;
   }
 
   /**
@@ -497,6 +504,8 @@ export class TxPath {
     const burst = this.burst;
     const now = this.runtime.scheduler.now;
     for (let q = 0; q < NUM_QUEUES; q++) {
+      // What the NIC already sent (written back, not yet cleaned) completes as sent; the rest aborts.
+      while (this.reap(q, this.options.txBudget) === this.options.txBudget);
       drops.dropAll(burst, hw.rings[q].reclaimAll(burst), 'aborted');
       hw.ringState.tx(hw.rings[q], now);
       const sw = this.swQueues[q];

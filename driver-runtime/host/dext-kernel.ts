@@ -50,6 +50,8 @@ export interface CallRequest {
   scalarOutputCount: number;
   /** The caller's output buffer size; kIOUserClientVariableStructureSize for "any". */
   structOutputSize: number;
+  /** Sent as an out-of-line buffer whatever its size (a raw MIG caller's choice). */
+  structInputOutOfLine?: boolean;
   /** For async calls: the reference array (slot 0 reserved for the system, ≥ 1 value). */
   asyncReference?: readonly number[];
 }
@@ -183,6 +185,8 @@ export class DextKernel {
   dispose(): void {
     this.terminateAll();
     withRuntime(this.runtime, () => {
+      // Closing queued the release of each connection's completions: let it run first.
+      this.runtime.scheduler.runUntil(this.runtime.scheduler.now);
       this.completionQueue.Cancel();
       this.completionQueue.release();
     });
@@ -216,6 +220,10 @@ export class DextKernel {
     const input = req.structInput;
     if (input !== null && !(input instanceof Uint8Array)) return fail(kIOReturnBadArgument);
     if (input !== null && input.length > STRUCT_OUT_OF_LINE_MAX) return fail(kIOReturnNoMemory);
+    // A raw io_connect_method caller may send any struct out-of-line; the kernel refuses one
+    // that would have fitted in-band (the IOKit library never does this: it chooses by size).
+    if (req.structInputOutOfLine === true && (input === null || input.length <= kIOUserClientStructInbandMax))
+      return fail(kIOReturnIPCError);
     const ref = req.asyncReference;
     if (
       ref !== undefined &&
@@ -287,6 +295,9 @@ export class DextKernel {
     );
     if (ret !== kIOReturnSuccess) return { ret, scalarOutput: [], structOutput: null };
     if (args.structureOutputDescriptor !== null) {
+      // An out-of-line caller gets its answer only through the descriptor (is_io_connect_method).
+      if (args.structureOutput !== null && args.structureOutput.getLength() > 0)
+        return { ret: kIOReturnBadArgument, scalarOutput: [], structOutput: null };
       const length = Math.min(
         args.structureOutputDescriptorLength,
         args.structureOutputDescriptor.GetLength(),
@@ -298,12 +309,6 @@ export class DextKernel {
     // A reply longer than the caller's buffer fails the call (is_io_connect_method).
     if (outSize !== kIOUserClientVariableStructureSize && reply.getLength() > outSize)
       return { ret: kIOReturnBadArgument, scalarOutput: [], structOutput: null };
-    if (
-      outSize !== kIOUserClientVariableStructureSize &&
-      outSize <= kIOUserClientStructInbandMax &&
-      reply.getLength() > kIOUserClientStructInbandMax
-    )
-      return { ret: kIOReturnIPCError, scalarOutput: [], structOutput: null };
     return { ret, scalarOutput, structOutput: reply.getBytesNoCopy().slice() };
   }
 

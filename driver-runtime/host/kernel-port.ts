@@ -181,8 +181,9 @@ export class LocalKernel implements KernelPort, LabHost {
   async call(req: CallRequest): Promise<CallResult> {
     if (this.disposed) return { ret: kIOReturnNotAttached, scalarOutput: [], structOutput: null };
     const result = this.kernel.call(req);
-    // Stepped by hand: deliver what the call queued for now (its completion) before answering.
-    if (this.pacer === null) this.machine.settle();
+    // Deliver what the call queued for now (its completion) before answering — paced, the next
+    // tick would, up to a tick later.
+    this.machine.settle();
     return result;
   }
 

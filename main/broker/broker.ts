@@ -37,12 +37,18 @@ export interface BrokerOptions {
   appRequests?: AppRequestHandler;
 }
 
+/** Tries within one frame for a region caught mid-write, and the wait between them (OURS). */
+const TORN_RETRIES = 12;
+const TORN_RETRY_MS = 1;
+
 export class Broker {
   private readonly sessions = new Set<Session>();
   /** Kernel connection → the session that opened it. */
   readonly owners = new Map<number, Session>();
   private readonly offKernel: () => void;
   private mirrorTimer: ReturnType<typeof setInterval> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retries = 0;
   readonly frameMs: number;
 
   constructor(
@@ -97,21 +103,40 @@ export class Broker {
   updateMirrorTimer(): void {
     const needed = [...this.sessions].some((s) => s.hasMirrors);
     if (needed && this.mirrorTimer === null)
-      this.mirrorTimer = setInterval(() => this.pollMirrors(), this.frameMs);
+      this.mirrorTimer = setInterval(() => {
+        this.retries = 0;
+        this.pollMirrors();
+      }, this.frameMs);
     else if (!needed && this.mirrorTimer !== null) {
       clearInterval(this.mirrorTimer);
       this.mirrorTimer = null;
     }
   }
 
-  /** One frame of mirroring (public so tests and benchmarks can step it). */
+  /**
+   * One frame of mirroring (public so tests and benchmarks can step it). A region caught
+   * mid-write is tried again a couple of milliseconds later, within the same frame.
+   */
   pollMirrors(): number {
     let sent = 0;
-    for (const s of this.sessions) sent += s.pollMirrors();
+    let torn = false;
+    for (const s of this.sessions) {
+      sent += s.pollMirrors();
+      torn ||= s.hasTornMirror;
+    }
+    if (torn && this.retryTimer === null && this.retries < TORN_RETRIES) {
+      this.retries++;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.pollMirrors();
+      }, TORN_RETRY_MS);
+    }
     return sent;
   }
 
   async dispose(): Promise<void> {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     for (const s of [...this.sessions]) await s.end();
     if (this.mirrorTimer !== null) clearInterval(this.mirrorTimer);
     this.mirrorTimer = null;
@@ -205,6 +230,7 @@ export class Session {
           selector: r.selector,
           scalarInput: r.scalarInput,
           structInput: r.structInput,
+          ...(r.structInputOutOfLine !== undefined ? { structInputOutOfLine: r.structInputOutOfLine } : {}),
           scalarOutputCount: r.scalarOutputCount,
           structOutputSize: r.structOutputSize,
           ...(r.asyncReference ? { asyncReference: r.asyncReference } : {}),
@@ -294,6 +320,11 @@ export class Session {
     let sent = 0;
     for (const key of this.mirrors.keys()) sent += this.pollMirror(key);
     return sent;
+  }
+
+  get hasTornMirror(): boolean {
+    for (const m of this.mirrors.values()) if (m.torn) return true;
+    return false;
   }
 
   private forget(connection: number): void {

@@ -7,8 +7,12 @@ import { SEQLOCK_OFFSET } from '../../driver-runtime/abi/netlanes-abi.ts';
 
 /** Ranges closer than this are sent as one (fewer, larger copies). */
 const MERGE_GAP_BYTES = 64;
-/** Copies retried while the writer holds the seqlock (it never holds it for long). */
-const SEQLOCK_ATTEMPTS = 16;
+/**
+ * Copies tried at once while the writer holds the seqlock. Few: a dext in the middle of a busy
+ * tick rewrites its counters every few tens of µs, so the broker tries again a little later
+ * instead (see Broker.pollMirrors) rather than spin on the main thread.
+ */
+const SEQLOCK_ATTEMPTS = 4;
 
 export class Mirror {
   private readonly shared: Uint8Array;
@@ -18,6 +22,8 @@ export class Mirror {
   private readonly sent32: Uint32Array | null;
   private readonly seqlock: number;
   generation = 0;
+  /** The last poll found the region mid-write every time: try again soon. */
+  torn = false;
 
   get snapshotLength(): number {
     return this.snapshot.length;
@@ -41,7 +47,8 @@ export class Mirror {
 
   /** The update to send now, or null when the region did not change (or stayed mid-write). */
   poll(): { generation: number; ranges: [number, Uint8Array][] } | null {
-    if (!this.copy()) return null;
+    this.torn = !this.copy();
+    if (this.torn) return null;
     const ranges = this.generation === 0 ? [[0, this.snapshot.slice()] as [number, Uint8Array]] : this.diff();
     if (ranges.length === 0) return null;
     this.sent.set(this.snapshot);

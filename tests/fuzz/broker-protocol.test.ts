@@ -236,9 +236,9 @@ const messageArb: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   }),
   fc.record({ kind: fc.constant(Kind.Registry), id: idArb }),
   fc.record({
-    kind: fc.constant(Kind.Lab),
+    kind: fc.constant(Kind.App),
     id: idArb,
-    op: fc.oneof(fc.constantFrom('apps', 'fault', 'status'), fc.string()),
+    op: fc.oneof(fc.constantFrom('apps', 'rules', 'setApp', 'setRules'), fc.string()),
     args: fc.anything({ maxDepth: 1 }),
   }),
   fc.record({
@@ -486,9 +486,10 @@ class FakeSocket implements SocketLike {
   binaryType?: string;
   readonly sent: Uint8Array[] = [];
   closedWith: number | null = null;
-  private readonly listeners: { message: ((d: unknown) => void)[]; close: ((d: unknown) => void)[] } = {
+  private readonly listeners: Record<'message' | 'close' | 'error', ((d: unknown) => void)[]> = {
     message: [],
     close: [],
+    error: [],
   };
 
   send(data: Uint8Array): void {
@@ -501,7 +502,7 @@ class FakeSocket implements SocketLike {
     queueMicrotask(() => this.listeners.close.forEach((l) => l(undefined)));
   }
 
-  on(event: 'message' | 'close', listener: (data: unknown) => void): unknown {
+  on(event: 'message' | 'close' | 'error', listener: (data: unknown) => void): unknown {
     this.listeners[event].push(listener);
     return this;
   }

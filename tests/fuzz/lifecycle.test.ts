@@ -412,21 +412,8 @@ describe('connection life cycle', () => {
 });
 
 describe('bugs the life-cycle fuzz found', () => {
-  // Found by the kernel-call fuzz's clean-up (a subscribed connection closed just before
-  // shutdown) and shrunk to: open a connection, Subscribe (any mask), Machine.shutdown() without
-  // closing it — the leak report shows { OSAction: 1 }. Same with an async call's completion
-  // still queued (SetRuleSet after the stack stopped, close, shutdown).
-  //
-  // driver-runtime/host/dext-kernel.ts:181 (DextKernel.dispose) runs terminateAll() — whose
-  // close() releases the subscription, queueing the action's aborted handler on the kernel's
-  // completion queue — and then at once completionQueue.Cancel(), which drops queued work
-  // (driver-runtime/kit/dispatch-queue.ts:82). The dropped block held the action's last
-  // reference (or, for a completion in flight, the reference AsyncCompletion took), so the
-  // OSAction is never freed. Machine.shutdown (driver-runtime/host/machine.ts:285) calls
-  // dispose with no run of the scheduler in between. Proposed fix: in DextKernel.dispose, after
-  // terminateAll(), run what is queued now (`this.runtime.scheduler.runUntil(this.runtime.
-  // scheduler.now)` inside withRuntime) before cancelling the completion queue.
-  it.fails('a connection still subscribed when the machine shuts down leaks nothing', () => {
+  // Found by the lifecycle model: dispose cancelled the queue holding the completions' release.
+  it('a connection still subscribed when the machine shuts down leaks nothing', () => {
     const m = Machine.boot({ scenario: scenario('home-office') });
     const service = m.kernel.match({ name: NETLANES_SERVICE_NAME });
     const { connection } = m.kernel.open(service, 0, APP_ENTITLEMENTS);
@@ -435,7 +422,8 @@ describe('bugs the life-cycle fuzz found', () => {
     expectNoLeaks(m.shutdown());
   });
 
-  it.fails('a completion still queued when the machine shuts down leaks nothing', () => {
+  // The same, for a completion in flight at shutdown.
+  it('a completion still queued when the machine shuts down leaks nothing', () => {
     const m = Machine.boot({ scenario: scenario('home-office') });
     const service = m.kernel.match({ name: NETLANES_SERVICE_NAME });
     const { connection } = m.kernel.open(service, 0, APP_ENTITLEMENTS);

@@ -65,10 +65,9 @@ function nextAnswerOrClose(ws: WebSocket): Promise<{ message: unknown } | { code
 
 /**
  * The server's sockets emit 'error' for frames the ws layer refuses (over maxPayload, invalid
- * UTF-8 in a text frame …) and the server installs no listener: Node would throw it as an
- * uncaught exception and web mode would exit (see the it.fails case at the end). So that the
- * fuzz can go on past that bug, each server-side socket's unhandled 'error' is caught here and
- * recorded instead — exactly the errors that would have crashed the process.
+ * UTF-8 in a text frame …); with no listener Node would throw it and web mode would exit. Each
+ * server-side socket's unheard 'error' is caught here and recorded, so the run goes on and the
+ * last case can say none happened.
  */
 const unhandledServerErrors: { code: string; message: string }[] = [];
 const guarded = new WeakSet<WebSocket>();
@@ -255,19 +254,8 @@ describe('web server frames', () => {
 });
 
 describe('bugs the web-server fuzz found', () => {
-  // Found by the oversized-frame case: vitest reported "Uncaught Exception RangeError: Max
-  // payload size exceeded (WS_ERR_UNSUPPORTED_MESSAGE_LENGTH)" from ws's Receiver; the random
-  // frames found the same for a text frame that is not UTF-8 (WS_ERR_INVALID_UTF8). Minimal
-  // counterexample: connect with the token, send one binary frame of MAX_MESSAGE_BYTES + 1 bytes
-  // (or the text frame 0xff) — in `npm run start:web` the process exits.
-  //
-  // main/web/web-server.ts:93 (WebServer.upgrade, the handleUpgrade callback) hands the socket
-  // to SocketCarrier (ipc/carrier.ts:188), which listens for 'message' and 'close' only; ws
-  // emits 'error' on the server-side socket before closing it (1009, 1007, 1002 for protocol
-  // violations), and an EventEmitter 'error' with no listener is thrown. Proposed fix: in the
-  // handleUpgrade callback, `ws.on('error', () => {})` (the close that follows ends the
-  // session) — or give SocketLike an 'error' event and have SocketCarrier close on it.
-  it.fails('frames the ws layer refuses raise no unhandled error on the server', async () => {
+  // Found by the frame fuzz: a frame ws refuses errors the socket; unheard, that error would end web mode.
+  it('frames the ws layer refuses raise no unhandled error on the server', async () => {
     const before = unhandledServerErrors.length;
     for (const send of [
       (ws: WebSocket) => ws.send(new Uint8Array(MAX_MESSAGE_BYTES + 1)),
