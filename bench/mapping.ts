@@ -16,7 +16,7 @@
  *   session, Mirror, in-memory carrier and replica; the real statistics mapping is measured
  *   end to end in the app (dext in its worker, real traffic).
  */
-import { memoryPair } from '../ipc/carrier.ts';
+import { memoryPair } from '../ipc/memory-pair.ts';
 import { IOKitClient } from '../ipc/iokit-client.ts';
 import { NetLanesClient } from '../ipc/netlanes-client.ts';
 import type { MappedMemory } from '../ipc/replica.ts';

@@ -4,7 +4,7 @@
  * flow reports, resolves the rules and tells the driver through a user client like any other
  * client. Electron's main process and `npm run start:web` both run exactly this.
  */
-import { memoryPair } from '../ipc/carrier.ts';
+import { memoryPair } from '../ipc/memory-pair.ts';
 import { IOKitClient } from '../ipc/iokit-client.ts';
 import { NetLanesClient } from '../ipc/netlanes-client.ts';
 import { APP_ENTITLEMENTS } from '../driver-runtime/host/driver-client.ts';
@@ -35,6 +35,10 @@ export const wallClock: AgentClock = {
   },
 };
 
+/** OURS: how often, and how far apart, the agent tries to reach a dext that just restarted. */
+const RECONNECT_ATTEMPTS = 50;
+const RECONNECT_DELAY_MS = 100;
+
 export class AppCore {
   readonly kernel: KernelPort;
   readonly broker: Broker;
@@ -43,6 +47,7 @@ export class AppCore {
   private readonly commands: DriverCommands;
   /** Errors the agent's pushes met (the driver refused, or the dext was down). */
   readonly pushFailures: string[] = [];
+  private disposed = false;
 
   private constructor(options: AppCoreOptions, clock: AgentClock) {
     this.kernel = options.worker
@@ -71,7 +76,7 @@ export class AppCore {
       else if (n.kind === 'restarted') {
         // In the simulation the whole machine rebooted, its host stack too: a new set of flows.
         this.agent.forgetFlows();
-        void this.reconnect();
+        void this.reconnectUntilUp();
       }
     });
   }
@@ -100,6 +105,22 @@ export class AppCore {
     this.agent.resync();
   }
 
+  /**
+   * After a restart the new dext may die or reboot again before the agent is back: keep trying
+   * (a few times, 100 ms apart) and record each failure rather than leave a rejection unheard.
+   */
+  private async reconnectUntilUp(): Promise<void> {
+    for (let attempt = 0; attempt < RECONNECT_ATTEMPTS && !this.disposed; attempt++) {
+      try {
+        await this.reconnect();
+        return;
+      } catch (e) {
+        this.pushFailures.push(`reconnect: ${e instanceof Error ? e.message : String(e)}`);
+        await new Promise((r) => setTimeout(r, RECONNECT_DELAY_MS));
+      }
+    }
+  }
+
   attach(carrier: Parameters<Broker['attach']>[0], identity: ClientIdentity) {
     return this.broker.attach(carrier, identity);
   }
@@ -116,6 +137,7 @@ export class AppCore {
   private appRequest: AppRequestHandler = (op, args, progress) => handleAppRequest(this, op, args, progress);
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     this.agent.stop();
     await this.client?.close().catch(() => undefined);
     await this.broker.dispose();

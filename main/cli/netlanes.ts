@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { SocketCarrier } from '../../ipc/carrier.ts';
+import { SocketCarrier } from '../../ipc/byte-carrier.ts';
 import { IOKitClient } from '../../ipc/iokit-client.ts';
 import { NetLanesClient } from '../../ipc/netlanes-client.ts';
 import { MemoryType } from '../../driver-runtime/abi/netlanes-abi.ts';

@@ -52,9 +52,9 @@ async function main(): Promise<void> {
     console.error(`start:web: --scenario ${values.scenario}: one of ${SCENARIO_NAMES.join(', ')}`);
     process.exit(2);
   }
-  const staticDir = path.join(ROOT, 'renderer', 'dist');
+  const staticDir = path.join(ROOT, 'out', 'renderer');
   if (!existsSync(path.join(staticDir, 'index.html'))) {
-    console.error('start:web: the renderer is not built (renderer/dist): run npm run build first');
+    console.error('start:web: the renderer is not built (out/renderer): run npm run build:renderer first');
     process.exit(2);
   }
   const core = await AppCore.start({

@@ -7,29 +7,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { SocketCarrier } from '../../ipc/carrier.ts';
+import { SocketCarrier } from '../../ipc/byte-carrier.ts';
 import { MAX_MESSAGE_BYTES } from '../../ipc/protocol.ts';
 import { APP_ENTITLEMENTS } from '../../driver-runtime/host/driver-client.ts';
 import type { AppCore } from '../app-core.ts';
+import { contentSecurityPolicy, contentType, staticFile } from '../static-files.ts';
 
 export const SOCKET_PATH = '/netlanes';
 const HOST = '127.0.0.1';
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
-/** The page's policy: its own scripts and styles, and the WebSocket back to this server only. */
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/** The page's policy: the WebSocket back to this server only. */
+const CSP = contentSecurityPolicy("'self' ws://127.0.0.1:* ws://localhost:*");
 
 export interface WebServerOptions {
   /** 0: any free port. */
@@ -107,12 +97,8 @@ export class WebServer {
       return;
     }
     const url = new URL(req.url ?? '/', `http://${HOST}`);
-    const root = path.resolve(this.options.staticDir);
-    const file = path.resolve(
-      root,
-      '.' + (url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname)),
-    );
-    if (!file.startsWith(root + path.sep) && file !== root) {
+    const file = staticFile(this.options.staticDir, url.pathname);
+    if (file === null) {
       res.writeHead(403, headers).end();
       return;
     }
@@ -120,7 +106,7 @@ export class WebServer {
       const body = await readFile(file);
       res.writeHead(200, {
         ...headers,
-        'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'Content-Type': contentType(file),
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {

@@ -9,14 +9,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodeMessage,
-  encodeMessage,
-  memoryPair,
-  SocketCarrier,
-  type Carrier,
-  type SocketLike,
-} from '../../ipc/carrier.ts';
+import { decodeMessage, encodeMessage, type Carrier } from '../../ipc/carrier.ts';
+import { memoryPair } from '../../ipc/memory-pair.ts';
+import { SocketCarrier, type SocketLike } from '../../ipc/byte-carrier.ts';
 import { Kind, MAX_MESSAGE_BYTES, type Message } from '../../ipc/protocol.ts';
 import { parseRequest } from '../../ipc/validate.ts';
 import { IOKitClient } from '../../ipc/iokit-client.ts';

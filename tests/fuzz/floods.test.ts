@@ -26,7 +26,7 @@ import { kIOReturnBadArgument, kIOReturnSuccess } from '../../driver-runtime/abi
 import { encodeBatch } from '../../driver-runtime/abi/struct-codec.ts';
 import { LocalKernel } from '../../driver-runtime/host/kernel-port.ts';
 import { APP_ENTITLEMENTS } from '../../driver-runtime/host/driver-client.ts';
-import { memoryPair } from '../../ipc/carrier.ts';
+import { memoryPair } from '../../ipc/memory-pair.ts';
 import { IOKitClient } from '../../ipc/iokit-client.ts';
 import { Broker } from '../../main/broker/broker.ts';
 import { scenario } from '../machine/helpers.ts';

@@ -65,7 +65,8 @@ describe('the app core with the dext in a worker', () => {
     expect(Date.now() - died).toBeLessThan(8000);
     expect(JSON.parse((await driverHolds(open)).json)).toEqual(RULES);
     expect((core.kernel as WorkerKernel).restarts).toBe(1);
-    expect(core.pushFailures.filter((f) => !/0xe00002d9/.test(f))).toEqual([]);
+    // Pushes may meet the dead dext (kIOReturnNotAttached) or a closing connection; nothing else.
+    expect(core.pushFailures.filter((f) => !/0xe00002d9|closed/.test(f))).toEqual([]);
   }, 30_000);
 
   it('a workload switch through the lab reboots the machine and the agent follows the new flows', async () => {
@@ -75,8 +76,17 @@ describe('the app core with the dext in a worker', () => {
     const open = () => core.connect('test');
     expect(
       await waitFor(async () => {
-        const l = await LabClient.open((await open()).iokit).catch(() => null);
-        return l !== null && (await l.status()).scenario === 'contention';
+        // The machine may reboot under a probe: any failure just means "not yet".
+        const nl = await open().catch(() => null);
+        if (nl === null) return false;
+        try {
+          const l = await LabClient.open(nl.iokit);
+          return (await l.status()).scenario === 'contention';
+        } catch {
+          return false;
+        } finally {
+          await nl.close().catch(() => undefined);
+        }
       }),
     ).toBe(true);
     expect(await waitFor(async () => (await driverHolds(open)).flows > 0)).toBe(true);

@@ -4,7 +4,7 @@
  * calling a machine's kernel — open, calls, async completions, mappings kept fresh, bad input.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryPair } from '../../ipc/carrier.ts';
+import { memoryPair } from '../../ipc/memory-pair.ts';
 import { IOKitClient } from '../../ipc/iokit-client.ts';
 import { NetLanesClient } from '../../ipc/netlanes-client.ts';
 import { Broker } from '../../main/broker/broker.ts';

@@ -5,7 +5,7 @@
  * driver hears of all of it only as hardware events.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryPair } from '../../ipc/carrier.ts';
+import { memoryPair } from '../../ipc/memory-pair.ts';
 import { IOKitClient } from '../../ipc/iokit-client.ts';
 import { LabClient } from '../../ipc/lab-client.ts';
 import { NetLanesClient } from '../../ipc/netlanes-client.ts';

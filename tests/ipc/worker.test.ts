@@ -5,7 +5,7 @@
  * the dext is back within a second.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryPair } from '../../ipc/carrier.ts';
+import { memoryPair } from '../../ipc/memory-pair.ts';
 import { IOKitClient } from '../../ipc/iokit-client.ts';
 import { NetLanesClient } from '../../ipc/netlanes-client.ts';
 import { Broker } from '../../main/broker/broker.ts';

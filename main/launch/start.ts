@@ -1,0 +1,33 @@
+/**
+ * `npm start`: the desktop app. Builds it (electron-vite), finds or fetches the Electron
+ * binary, and runs it; where there is no Electron to be had, says so and starts web mode —
+ * the same app core and page, in the browser.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { fetchElectron, findElectron } from './electron-binary.ts';
+
+function run(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => child.kill(s));
+  });
+}
+
+async function main(): Promise<number> {
+  let electron = findElectron();
+  if ('missing' in electron) {
+    console.log('netlanes: the Electron binary is not installed; fetching it once…');
+    electron = fetchElectron();
+  }
+  if ('missing' in electron) {
+    console.log(`netlanes: no Electron here (${electron.missing}).`);
+    console.log('netlanes: starting web mode instead — open the address below in a browser.');
+    return run('npm', ['run', 'start:web', '--silent', '--', ...process.argv.slice(2)]);
+  }
+  const built = spawnSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (built.status !== 0) return built.status ?? 1;
+  return run(electron.path, ['.', ...process.argv.slice(2)]);
+}
+
+process.exit(await main());
