@@ -84,6 +84,15 @@ export function pingLines(report: ScenarioReport): string[] {
     );
 }
 
+/** The driver's flow table, and how long new flows ran on their service class before their entry. */
+function flowTableLine(f: ScenarioReport['flowTable']): string {
+  const us = (ns: number) => `${(ns / 1e3).toFixed(1)} µs`;
+  return (
+    `flow table ${f.entries} entries, ${f.hits} hits, ${f.misses} misses, ${f.evictions} evictions; ` +
+    `${f.missWindows} flows sent before their entry arrived (window mean ${us(f.missWindowMeanNs)}, max ${us(f.missWindowMaxNs)})`
+  );
+}
+
 export function reportText(report: ScenarioReport): string {
   const secs = report.durationNs / 1e9;
   const pings = pingLines(report);
@@ -94,6 +103,7 @@ export function reportText(report: ScenarioReport): string {
     '',
     queueTable(report),
     `link utilisation ${(report.linkUtilisation * 100).toFixed(2)}%`,
+    flowTableLine(report.flowTable),
     ...(pings.length > 0 ? ['', ...pings] : []),
     '',
     netstatTable(report),
