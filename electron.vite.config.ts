@@ -16,6 +16,7 @@ export default defineConfig({
           index: 'main/electron/main.ts',
           'dext-worker': 'driver-runtime/host/dext-worker.ts',
           'what-if-worker': 'driver-runtime/host/what-if-worker.ts',
+          'checkpoint-worker': 'main/store/checkpoint-worker.ts',
         },
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },

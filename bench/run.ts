@@ -7,7 +7,7 @@
  *
  *   npm run bench -- --quick            shorter runs
  *   npm run bench -- --only rpc         one section (repeat, or comma-separate, for several):
- *                                       paths, realtime, classifier, allocation, rpc, mapping
+ *                                       paths, realtime, classifier, allocation, rpc, mapping, store
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +27,7 @@ import { classifierCost } from './classifier-cost.ts';
 import { allocationPerPacket } from './allocation.ts';
 import { RPC_GOALS, rpcRoundTrips, type RpcResult } from './rpc.ts';
 import { MAPPING_GOALS, mappingBench, type MappingResult } from './mapping.ts';
+import { STORE_GOALS, storeBench, storeReport } from './store.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -160,7 +161,7 @@ const contentionRules: RuleSet = {
   ],
 };
 
-const SECTIONS = ['paths', 'realtime', 'classifier', 'allocation', 'rpc', 'mapping'] as const;
+const SECTIONS = ['paths', 'realtime', 'classifier', 'allocation', 'rpc', 'mapping', 'store'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function options(): { quick: boolean; only: Set<Section> | null } {
@@ -352,6 +353,11 @@ async function main(): Promise<void> {
     );
     result.mapping = { goals: MAPPING_GOALS, ...mapping };
     console.log(`\n${table}`);
+  }
+  if (want('store')) {
+    const store = await storeBench(quick);
+    result.store = { goals: STORE_GOALS, ...store };
+    console.log(`\n${storeReport(store)}`);
   }
   const dir = path.resolve(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });

@@ -16,11 +16,26 @@ import type { AppIdentity } from '../driver-runtime/abi/app-identity.ts';
 import { Broker, type ClientIdentity, type AppRequestHandler } from './broker/broker.ts';
 import { WorkerKernel } from './broker/worker-kernel.ts';
 import { handleAppRequest } from './app-requests.ts';
+import { Store } from './store/store.ts';
+import { Recorder } from './store/recorder.ts';
+import type { BudgetNotice } from './store/budgets.ts';
 
 export interface AppCoreOptions extends Omit<LocalKernelOptions, 'realTime'> {
   /** Run the dext in a worker thread (the app) or in this thread (tests). */
   worker?: boolean;
+  /** The database (rules, history…); without it the app runs on `rules` alone. */
+  store?: {
+    file: string;
+    /** better-sqlite3's binding for this runtime; a function may throw (no Electron build yet). */
+    nativeBinding?: string | (() => string | undefined);
+    notify?: (n: BudgetNotice) => void;
+  };
+  /** Recorder and housekeeping timers (off in tests that sample by hand). */
+  recordEveryMs?: number;
 }
+
+/** OURS: housekeeping (a prune step, budget periods) every 5 s. */
+const MAINTAIN_EVERY_MS = 5000;
 
 /** The wall clock's local time of week and timers: what rule schedules run on in the app. */
 export const wallClock: AgentClock = {
@@ -48,6 +63,12 @@ export class AppCore {
   /** Errors the agent's pushes met (the driver refused, or the dext was down). */
   readonly pushFailures: string[] = [];
   private disposed = false;
+  /** The database, or null when it could not be opened (`storeError` says why). */
+  store: Store | null = null;
+  storeError: string | null = null;
+  recorder: Recorder | null = null;
+  private maintainTimer: ReturnType<typeof setInterval> | null = null;
+  private storeBinding: string | undefined;
 
   private constructor(options: AppCoreOptions, clock: AgentClock) {
     this.kernel = options.worker
@@ -56,13 +77,15 @@ export class AppCore {
     this.broker = new Broker(this.kernel, {
       appRequests: (op, args, progress) => this.appRequest(op, args, progress),
     });
-    // The agent pushes through its own user client; pushes are fire-and-forget, failures kept.
-    const push = (what: string, send: (c: NetLanesClient) => Promise<void>) => {
+    // The agent pushes through its own user client. Failures are kept; the returned promise
+    // lets a caller that must know (the store applying a change) hear the driver's answer.
+    const push = (what: string, send: (c: NetLanesClient) => Promise<void>): Promise<void> => {
       const c = this.client;
-      if (c === null) return;
-      send(c).catch((e: unknown) =>
+      const sent = c === null ? Promise.reject(new Error(`${what}: the driver is not attached`)) : send(c);
+      sent.catch((e: unknown) =>
         this.pushFailures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`),
       );
+      return sent;
     };
     this.commands = {
       setAppSettings: (g, s) => push('SetAppSettings', (c) => c.setAppSettings(g, s)),
@@ -85,8 +108,44 @@ export class AppCore {
   static async start(options: AppCoreOptions, clock: AgentClock = wallClock): Promise<AppCore> {
     const core = new AppCore(options, clock);
     await core.reconnect();
-    core.agent.setRules(options.rules ?? EMPTY_RULE_SET);
+    if (options.store) core.openStore(options.store, clock);
+    if (core.store) {
+      // SQLite is the source of truth: the driver gets what it holds.
+      await core.store.rules.reapply('start').catch((e: unknown) => {
+        core.pushFailures.push(`start: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      core.recorder = new Recorder(core, core.store);
+      await core.recorder.start(options.recordEveryMs);
+      if (options.recordEveryMs !== undefined) {
+        const store = core.store;
+        store.checkpointInBackground(core.storeBinding);
+        core.maintainTimer = setInterval(() => {
+          try {
+            store.maintain();
+          } catch {
+            /* a full disk: the recorder reports it */
+          }
+        }, MAINTAIN_EVERY_MS);
+      }
+    } else void core.setRules(options.rules ?? EMPTY_RULE_SET);
     return core;
+  }
+
+  /** Opens the database; when it cannot be, the app runs on without it and says why. */
+  private openStore(options: NonNullable<AppCoreOptions['store']>, clock: AgentClock): void {
+    try {
+      const binding =
+        typeof options.nativeBinding === 'function' ? options.nativeBinding() : options.nativeBinding;
+      this.store = Store.open({
+        file: options.file,
+        ...(binding !== undefined ? { nativeBinding: binding } : {}),
+        ...(options.notify ? { notify: options.notify } : {}),
+        apply: (rules) => this.setRules(rules),
+        minuteOfWeek: () => clock.minuteOfWeek(),
+      });
+    } catch (e) {
+      this.storeError = e instanceof Error ? e.message : String(e);
+    }
   }
 
   /** A client of the app's own (in this thread): the agent, the recorder. */
@@ -125,8 +184,11 @@ export class AppCore {
     return this.broker.attach(carrier, identity);
   }
 
-  setRules(rules: RuleSet): void {
-    this.agent.setRules(rules);
+  /** Gives the driver a rule set; settles with its generation or the driver's refusal. */
+  setRules(rules: RuleSet): Promise<number> {
+    const answer = this.agent.setRules(rules);
+    answer.catch(() => undefined); // kept in pushFailures; callers that care await it
+    return answer;
   }
 
   /** The apps the agent has seen, with their slots. */
@@ -138,6 +200,9 @@ export class AppCore {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    if (this.maintainTimer !== null) clearInterval(this.maintainTimer);
+    await this.recorder?.stop();
+    await this.store?.closeAsync();
     this.agent.stop();
     await this.client?.close().catch(() => undefined);
     await this.broker.dispose();

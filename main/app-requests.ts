@@ -9,12 +9,16 @@ import { validateRuleSet } from '../driver-runtime/rules/rule-validation.ts';
 import { PRIORITY_LEVELS, type Rule, type RuleSet } from '../driver-runtime/rules/rule-types.ts';
 import type { PolicyAgent } from '../driver-runtime/host/policy-agent.ts';
 import type { AppIdentity } from '../driver-runtime/abi/app-identity.ts';
+import type { Store } from './store/store.ts';
+import { handleStoreRequest, isStoreOp } from './store-requests.ts';
 
 /** What the requests work on (the app core). */
 export interface AppState {
   readonly agent: PolicyAgent;
+  readonly store: Store | null;
+  readonly storeError: string | null;
   apps(): { slot: number; identity: AppIdentity }[];
-  setRules(rules: RuleSet): void;
+  setRules(rules: RuleSet): Promise<number>;
 }
 
 export class AppRequestError extends Error {
@@ -59,8 +63,8 @@ function appRows(core: AppState): AppRow[] {
   });
 }
 
-/** `netlanes set <app> high [--cap 100M]`: one rule per app, replaced in place. */
-function setApp(core: AppState, raw: unknown): RuleSet {
+/** `netlanes set <app> high [--cap 100M]`: one rule per app, replaced in place (and stored). */
+async function setApp(core: AppState, raw: unknown): Promise<RuleSet> {
   const args = setAppArgs.safeParse(raw);
   if (!args.success)
     throw new AppRequestError(
@@ -78,10 +82,11 @@ function setApp(core: AppState, raw: unknown): RuleSet {
     enabled: true,
     ...(capBps ? { capBps } : {}),
   };
+  if (core.store) return core.store.rules.putRule(rule);
   const current = core.agent.currentRules;
   const rules = [...current.rules.filter((r) => r.id !== id), rule];
   const next = validateRuleSet({ version: 1, rules });
-  core.setRules(next);
+  await core.setRules(next);
   return next;
 }
 
@@ -95,20 +100,30 @@ export async function handleAppRequest(
     case 'apps':
       return appRows(core);
     case 'rules':
-      return core.agent.currentRules;
+      return core.store ? core.store.rules.rules() : core.agent.currentRules;
     case 'setRules': {
+      if (core.store) return core.store.rules.setRules(args);
       let rules: RuleSet;
       try {
         rules = validateRuleSet(args);
       } catch (e) {
         throw new AppRequestError(e instanceof Error ? e.message : String(e));
       }
-      core.setRules(rules);
+      await core.setRules(rules);
       return rules;
     }
     case 'setApp':
       return setApp(core, args);
+    case 'storeStatus':
+      return { available: core.store !== null, error: core.storeError, notices: core.store?.notices ?? [] };
     default:
-      throw new AppRequestError(`unknown lab operation "${op}"`);
+      if (isStoreOp(op)) {
+        if (core.store === null)
+          throw new AppRequestError(
+            `${op}: the database is not available (${core.storeError ?? 'not opened'})`,
+          );
+        return handleStoreRequest(core.store, op, args);
+      }
+      throw new AppRequestError(`unknown operation "${op}"`);
   }
 }

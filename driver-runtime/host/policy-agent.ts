@@ -17,9 +17,9 @@ import type { MinuteOfWeek } from '../rules/schedule.ts';
 
 /** What the agent asks of the driver (a NetLanes client: in-process, across a worker, or remote). */
 export interface DriverCommands {
-  setAppSettings(generation: number, settings: readonly AppSettingRecord[]): void;
-  setFlows(generation: number, entries: readonly FlowEntryRecord[]): void;
-  setRuleSet(generation: number, json: string): void;
+  setAppSettings(generation: number, settings: readonly AppSettingRecord[]): void | Promise<void>;
+  setFlows(generation: number, entries: readonly FlowEntryRecord[]): void | Promise<void>;
+  setRuleSet(generation: number, json: string): void | Promise<void>;
 }
 
 /** Time as the agent sees it: the machine's clock and the local time of week for schedules. */
@@ -119,11 +119,17 @@ export class PolicyAgent implements FlowObserver {
 
   // ---------------------------------------------------------------- rules
 
-  /** Applies a (validated) rule set now: the driver gets the stored rule set and every slot's settings. */
-  setRules(rules: RuleSet): void {
+  /**
+   * Applies a (validated) rule set now: the driver gets the stored rule set and every slot's
+   * settings. The promise settles with the driver's answers (its rule-set generation, or the
+   * refusal) for callers that must know; the agent holds the new rules either way.
+   */
+  setRules(rules: RuleSet): Promise<number> {
     this.rules = rules;
-    this.driver.setRuleSet(++this.rulesGeneration, JSON.stringify(rules));
-    this.pushSettings();
+    const generation = ++this.rulesGeneration;
+    const stored = this.driver.setRuleSet(generation, JSON.stringify(rules));
+    const settings = this.pushSettings();
+    return Promise.all([stored, settings]).then(() => generation);
   }
 
   /**
@@ -176,7 +182,7 @@ export class PolicyAgent implements FlowObserver {
     if (batch.length > 0) this.driver.setFlows(++this.flowGeneration, batch);
   }
 
-  private pushSettings(): void {
+  private pushSettings(): void | Promise<void> {
     this.settingsDirty = false;
     const compiled = compileRules(
       this.rules,
@@ -184,7 +190,7 @@ export class PolicyAgent implements FlowObserver {
       this.clock.minuteOfWeek(),
       ++this.settingsGeneration,
     );
-    this.driver.setAppSettings(compiled.generation, compiled.settings);
+    const sent = this.driver.setAppSettings(compiled.generation, compiled.settings);
     this.cancelEdge?.();
     this.cancelEdge = null;
     if (compiled.minutesValid !== Infinity) {
@@ -193,9 +199,10 @@ export class PolicyAgent implements FlowObserver {
       const edgeNs = (Math.floor(now / 60e9) + compiled.minutesValid) * 60e9;
       this.cancelEdge = this.clock.after(edgeNs - now, () => {
         this.cancelEdge = null;
-        this.pushSettings();
+        void this.pushSettings();
       });
     }
+    return sent;
   }
 
   /** Stops the agent's timers (machine shutdown). */

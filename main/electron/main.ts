@@ -10,6 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_ENTITLEMENTS } from '../../driver-runtime/host/driver-client.ts';
 import { AppCore } from '../app-core.ts';
+import { databasePath } from '../store/data-dir.ts';
+import { nativeBindingFor } from '../store/native-binding.ts';
 import { DEFAULT_SCENARIO, SCENARIOS } from '../scenarios.ts';
 import { contentSecurityPolicy, contentType, staticFile } from '../static-files.ts';
 import { removeInstance, writeInstance } from '../web/instance-file.ts';
@@ -86,7 +88,15 @@ async function main(): Promise<void> {
     scenarioName: DEFAULT_SCENARIO,
     scenarios: SCENARIOS,
     worker: true,
+    store: {
+      file: databasePath(app.getPath('userData')),
+      nativeBinding: () =>
+        nativeBindingFor(app.isPackaged ? process.resourcesPath : path.join(HERE, '../..')),
+    },
+    recordEveryMs: 1000,
   });
+  for (const notice of [core.storeError, ...(core.store?.notices ?? [])])
+    if (notice) console.warn(`NetLanes: ${notice}`);
   const allowedOrigins = [APP_ORIGIN, ...(DEV_URL ? [new URL(DEV_URL).origin] : [])];
   const bridge = new ElectronBridge({
     ipcMain,

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fetchElectron, findElectron } from './electron-binary.ts';
+import { rebuildSqliteForElectron } from './rebuild-sqlite.ts';
 
 function run(command: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {
@@ -25,6 +26,9 @@ async function main(): Promise<number> {
     console.log('netlanes: starting web mode instead — open the address below in a browser.');
     return run('npm', ['run', 'start:web', '--silent', '--', ...process.argv.slice(2)]);
   }
+  // The database's native addon, built for Electron once (the Node build stays for tests and web mode).
+  const sqlite = rebuildSqliteForElectron(electron.path);
+  if ('error' in sqlite) console.log(`netlanes: ${sqlite.error}; the app will run without its database.`);
   const built = spawnSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
   if (built.status !== 0) return built.status ?? 1;
   return run(electron.path, ['.', ...process.argv.slice(2)]);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SCENARIOS, SCENARIO_NAMES } from '../scenarios.ts';
 import { AppCore } from '../app-core.ts';
+import { databasePath } from '../store/data-dir.ts';
 import { removeInstance, writeInstance } from './instance-file.ts';
 import { WebServer } from './web-server.ts';
 
@@ -21,7 +22,11 @@ served on 127.0.0.1 only. Prints the page's URL (with its per-launch token).
 
   --port N         listen on port N (default: any free port)
   --scenario NAME  the scenario the simulated machine runs (default home-office)
-  --help           this text`;
+  --help           this text
+
+The database (rules, profiles, budgets, traffic history) is the one the desktop app uses:
+NetLanes/netlanes.db in the per-user app data folder; NETLANES_DATA_DIR moves the folder,
+NETLANES_DB names the file.`;
 
 async function main(): Promise<void> {
   let values;
@@ -62,7 +67,12 @@ async function main(): Promise<void> {
     scenarioName: values.scenario,
     scenarios: SCENARIOS,
     worker: true,
+    store: { file: databasePath() },
+    recordEveryMs: 1000,
   });
+  if (core.storeError) console.warn(`start:web: running without a database: ${core.storeError}`);
+  for (const notice of core.store?.notices ?? []) console.warn(`start:web: ${notice}`);
+  if (core.store) console.log(`database: ${core.store.file}`);
   const server = new WebServer(core, { port, staticDir });
   const url = await server.listen();
   writeInstance({ port: server.port, token: server.token, pid: process.pid, url });

@@ -24,7 +24,7 @@ describe.skipIf(skip !== null)(`the desktop app${skip ? ` (${skip})` : ''}`, () 
     app = await _electron.launch({
       executablePath: (electron as { path: string }).path,
       args: ['.'],
-      env: { ...process.env, NETLANES_RUNTIME_DIR: runtime },
+      env: { ...process.env, NETLANES_RUNTIME_DIR: runtime, NETLANES_DATA_DIR: runtime },
     });
     page = await app.firstWindow();
   }, 180_000);

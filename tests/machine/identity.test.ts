@@ -73,8 +73,8 @@ describe('per-slot statistics map back to apps only through the agent', () => {
   it('the agent keys a slot on the signing identity, not the process: a relaunch keeps its slot', () => {
     const sent: { flows: FlowEntryRecord[][]; settings: AppSettingRecord[][] } = { flows: [], settings: [] };
     const driver: DriverCommands = {
-      setAppSettings: (_g, s) => sent.settings.push([...s]),
-      setFlows: (_g, e) => sent.flows.push([...e]),
+      setAppSettings: (_g, s) => void sent.settings.push([...s]),
+      setFlows: (_g, e) => void sent.flows.push([...e]),
       setRuleSet: () => {},
     };
     const clock: AgentClock = { now: () => 0, minuteOfWeek: () => 0, after: () => () => {} };
