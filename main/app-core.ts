@@ -18,6 +18,7 @@ import { WorkerKernel } from './broker/worker-kernel.ts';
 import { handleAppRequest } from './app-requests.ts';
 import { Store } from './store/store.ts';
 import { Recorder } from './store/recorder.ts';
+import { driverEventLogger } from './store/driver-event-log.ts';
 import type { BudgetNotice } from './store/budgets.ts';
 
 export interface AppCoreOptions extends Omit<LocalKernelOptions, 'realTime'> {
@@ -97,6 +98,11 @@ export class AppCore {
       if (n.kind === 'flow-opened') this.agent.flowOpened(n.report);
       else if (n.kind === 'flow-closed') this.agent.flowClosed(n.flowId);
       else if (n.kind === 'restarted') {
+        try {
+          this.store?.events.append('driver', 'the driver restarted');
+        } catch {
+          /* a full disk: the restart goes on */
+        }
         // In the simulation the whole machine rebooted, its host stack too: a new set of flows.
         this.agent.forgetFlows();
         void this.reconnectUntilUp();
@@ -114,6 +120,7 @@ export class AppCore {
       await core.store.rules.reapply('start').catch((e: unknown) => {
         core.pushFailures.push(`start: ${e instanceof Error ? e.message : String(e)}`);
       });
+      await core.client?.subscribe(driverEventLogger(core.store.events));
       core.recorder = new Recorder(core, core.store);
       await core.recorder.start(options.recordEveryMs);
       if (options.recordEveryMs !== undefined) {
@@ -162,6 +169,7 @@ export class AppCore {
     if (old) void old.close().catch(() => undefined);
     this.client = await this.connect('agent');
     this.agent.resync();
+    if (this.store) await this.client.subscribe(driverEventLogger(this.store.events));
   }
 
   /**

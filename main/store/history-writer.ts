@@ -18,6 +18,12 @@ export interface Sample {
 
 /** Rows one prune step deletes per table at most (OURS: a few ms of work). */
 export const PRUNE_BATCH = 2000;
+/**
+ * Rollup rows written per flush beyond what is queued / 16 (OURS). A closed minute's or hour's
+ * rows are written a few per flush rather than all at once: at 200 apps a minute is 200 rows
+ * in as many pages of the app-first tables, which would be a spike in one flush.
+ */
+export const ROLLUP_ROWS_PER_FLUSH = 8;
 
 /**
  * A rollup of `source` rows into buckets of `step` seconds. A bucket with fewer seconds of
@@ -62,7 +68,7 @@ interface Partial {
 class Bucket {
   start = -1;
   whole = false;
-  readonly rows = new Map<number, Partial>();
+  rows = new Map<number, Partial>();
 
   /** Adds a partial row (a closed minute, into its hour). */
   add(appId: number, r: Partial): void {
@@ -116,10 +122,11 @@ class Bucket {
     p.profile = profile;
   }
 
+  /** Starts the next bucket; the closed one's rows stay with whoever took them. */
   reset(start: number, whole: boolean): void {
     this.start = start;
     this.whole = whole;
-    this.rows.clear();
+    this.rows = new Map();
   }
 }
 
@@ -137,6 +144,8 @@ export class HistoryWriter {
   }[];
   private readonly minute = new Bucket();
   private readonly hour = new Bucket();
+  /** Closed minutes and hours whose rows are not all written yet, oldest first (see drain). */
+  private queue: { step: 60 | 3600; start: number; rows: [number, Partial][]; next: number }[] = [];
   /** Buckets from these on began while this process wrote: they are whole in memory. */
   private firstWholeMinute = -1;
   private firstWholeHour = -1;
@@ -186,6 +195,7 @@ export class HistoryWriter {
       }
       if (this.minute.start >= 0 && this.minute.start !== minute) this.closeMinute();
       if (this.minute.start !== minute) this.minute.reset(minute, minute >= this.firstWholeMinute);
+      this.drain(ROLLUP_ROWS_PER_FLUSH + Math.ceil(this.queued() / 16));
       for (const s of samples) {
         this.insert.run(second, s.appId, s.txBytes, s.rxBytes, s.txPackets, s.rxPackets, s.drops, profileId);
         this.minute.addSample(s, profileId);
@@ -197,46 +207,71 @@ export class HistoryWriter {
     const m = this.minute;
     const end = m.start + 60;
     if (m.whole) {
-      this.writeRows(60, m);
-      this.settings.set('rolledMinutesUntil', end);
+      this.queue.push({ step: 60, start: m.start, rows: [...m.rows], next: 0 });
       const hour = Math.floor(m.start / 3600) * 3600;
       if (this.hour.start >= 0 && this.hour.start !== hour) this.closeHour();
       if (this.hour.start !== hour) this.hour.reset(hour, hour >= this.firstWholeHour);
       for (const [appId, p] of m.rows)
         this.hour.add(appId, { ...p, txMin: rollupMin(p, 'tx', 60), rxMin: rollupMin(p, 'rx', 60) });
-      this.touchApps.run((end - 1) * 1000, m.start, m.start);
-    } else this.rollUp(end);
+    } else {
+      this.drain();
+      this.rollUp(end);
+    }
     m.reset(-1, false);
     if (end % 3600 === 0 && this.hour.start >= 0) this.closeHour();
   }
 
+  /**
+   * Writes queued rollup rows: `budget` of them, or all. A bucket's watermark moves only once
+   * all its rows are written, so until then queries read it from the finer table, as for any
+   * bucket not rolled up — a half-written bucket is never seen.
+   */
+  drain(budget = Infinity): void {
+    while (budget > 0 && this.queue.length > 0) {
+      const b = this.queue[0];
+      const insert = this.insertRollup[b.step];
+      while (budget > 0 && b.next < b.rows.length) {
+        const [appId, p] = b.rows[b.next++];
+        budget--;
+        insert.run(
+          appId,
+          b.start,
+          p.seconds,
+          p.tx,
+          p.rx,
+          rollupMin(p, 'tx', b.step),
+          p.txMax,
+          rollupMin(p, 'rx', b.step),
+          p.rxMax,
+          p.txPackets,
+          p.rxPackets,
+          p.drops,
+          p.profile,
+        );
+      }
+      if (b.next < b.rows.length) return;
+      this.queue.shift();
+      if (b.step === 60) {
+        this.touchApps.run((b.start + 59) * 1000, b.start, b.start);
+        this.settings.set('rolledMinutesUntil', b.start + 60);
+      } else this.settings.set('rolledHoursUntil', b.start + 3600);
+    }
+  }
+
   private closeHour(): void {
     const h = this.hour;
-    if (h.whole) {
-      this.writeRows(3600, h);
-      this.settings.set('rolledHoursUntil', h.start + 3600);
-    } else this.rollUp(this.settings.get('rolledMinutesUntil'));
+    if (h.whole) this.queue.push({ step: 3600, start: h.start, rows: [...h.rows], next: 0 });
+    else {
+      this.drain();
+      this.rollUp(this.settings.get('rolledMinutesUntil'));
+    }
     h.reset(-1, false);
   }
 
-  private writeRows(step: 60 | 3600, bucket: Bucket): void {
-    const insert = this.insertRollup[step];
-    for (const [appId, p] of bucket.rows)
-      insert.run(
-        appId,
-        bucket.start,
-        p.seconds,
-        p.tx,
-        p.rx,
-        rollupMin(p, 'tx', step),
-        p.txMax,
-        rollupMin(p, 'rx', step),
-        p.rxMax,
-        p.txPackets,
-        p.rxPackets,
-        p.drops,
-        p.profile,
-      );
+  private queued(): number {
+    let n = 0;
+    for (const b of this.queue) n += b.rows.length - b.next;
+    return n;
   }
 
   /** Rolls up, from the tables, every minute and hour that ended by `untilSecond` (exclusive) and is not rolled up yet. */

@@ -180,6 +180,7 @@ export class Store {
   close(): void {
     if (!this.db.open) return;
     try {
+      this.db.transaction(() => this.history.drain())();
       this.db.pragma('optimize');
     } catch {
       /* a full disk: closing matters more than statistics */

@@ -80,6 +80,7 @@ describe('rollups', () => {
   it('idle seconds make a bucket minimum 0, never the smallest busy second', () => {
     const [ft] = setup();
     recordSeconds([ft], 180, (_a, s) => (s % 2 === 0 ? 2000 : 0)); // every other second idle
+    store.history.drain();
     const m = store.db
       .prepare('SELECT tx_min, tx_max, seconds FROM samples_1m WHERE app_id = ? AND t = ?')
       .get(ft, Math.floor(T0 / 1000) + 60);
@@ -113,6 +114,8 @@ describe('rollups across restarts', () => {
           .filter((x) => x.txBytes > 0);
         if (samples.length) store.record(second, samples);
       }
+      store.close(); // writes the minutes still in memory
+      store = f.open();
       const dump = (t: string) => store.db.prepare(`SELECT * FROM ${t} ORDER BY app_id, t`).all();
       const tables = { m: dump('samples_1m'), h: dump('samples_1h') };
       store.close();

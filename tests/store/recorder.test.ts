@@ -10,6 +10,9 @@ import { Recorder } from '../../main/store/recorder.ts';
 import type { Sample } from '../../main/store/history-writer.ts';
 import { AppCore } from '../../main/app-core.ts';
 import { handleAppRequest } from '../../main/app-requests.ts';
+import { LabClient } from '../../ipc/lab-client.ts';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { MemoryType } from '../../driver-runtime/abi/netlanes-abi.ts';
 import { scenario } from '../machine/helpers.ts';
 import { storeFixture, identity, type Fixture } from './support/store-fixture.ts';
@@ -183,4 +186,51 @@ describe('the recorder in the app', () => {
     ]);
     await nl.close();
   }, 30_000);
+
+  it("link changes and the driver's fault reactions land in the event log", async () => {
+    f = storeFixture();
+    core = await AppCore.start({
+      scenario: scenario('home-office'),
+      scenarioName: 'home-office',
+      store: { file: f.file },
+    });
+    const lab = await LabClient.open((await core.connect('lab')).iokit);
+    await lab.injectFault('link-flap@1ms+20ms');
+    await lab.injectFault('tx-hang@1ms:q0');
+    const store = core.store!;
+    const seen = async (pattern: RegExp) => {
+      for (let i = 0; i < 150; i++) {
+        if (store.events.list(50).some((e) => pattern.test(e.message))) return true;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    };
+    expect(await seen(/^link down$/)).toBe(true);
+    expect(await seen(/^link up, 1000 Mb\/s full duplex$/)).toBe(true);
+    expect(await seen(/^driver: (tx-hang|reset)$/)).toBe(true);
+  }, 30_000);
+
+  it('without a database (its folder cannot be made) the app runs on with the rules it was given', async () => {
+    f = storeFixture();
+    writeFileSync(path.join(f.dir, 'blocker'), '');
+    const rules = {
+      version: 1 as const,
+      rules: [
+        { id: 'ft', match: { bundleId: 'com.apple.FaceTime' }, priority: 'highest' as const, enabled: true },
+      ],
+    };
+    core = await AppCore.start({
+      scenario: scenario('home-office'),
+      scenarioName: 'home-office',
+      rules,
+      store: { file: path.join(f.dir, 'blocker', 'netlanes.db') },
+    });
+    expect(core.store).toBeNull();
+    expect(core.storeError).toMatch(/cannot create the folder/);
+    const nl = await core.connect('check');
+    for (let i = 0; i < 100 && (await nl.ruleSet()).json === ''; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(JSON.parse((await nl.ruleSet()).json)).toEqual(rules);
+    await nl.close();
+  });
 });

@@ -46,6 +46,12 @@ describe('store requests', () => {
     await ask(s, 'putRule', {
       rule: { id: 'ft', match: { bundleId: 'com.apple.FaceTime' }, priority: 'highest', enabled: true },
     });
+    // The history records which profile was active.
+    store.record(second + 1, [{ appId: ft, txBytes: 1, rxBytes: 1, txPackets: 1, rxPackets: 1, drops: 0 }]);
+    const profileOf = (t: number) =>
+      store.db.prepare('SELECT profile_id FROM samples_1s WHERE t = ?').pluck().get(t);
+    const ids = Object.fromEntries(store.rules.profiles().map((p) => [p.name, p.id]));
+    expect([profileOf(second), profileOf(second + 1)]).toEqual([ids.Default, ids.Calls]);
     expect(await ask(s, 'profiles')).toMatchObject({
       profiles: [{ name: 'Default' }, { name: 'Calls', ruleCount: 1, active: true }],
     });
