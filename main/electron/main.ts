@@ -4,7 +4,18 @@
  * same core also listens on 127.0.0.1 with a token, so `npm run netlanes` and a browser can
  * reach the running app as they reach web mode.
  */
-import { BrowserWindow, MessageChannelMain, app, ipcMain, protocol, session } from 'electron';
+import {
+  BrowserWindow,
+  Menu,
+  MessageChannelMain,
+  Notification,
+  app,
+  ipcMain,
+  protocol,
+  screen,
+  session,
+  type MenuItemConstructorOptions,
+} from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +28,16 @@ import { contentSecurityPolicy, contentType, staticFile } from '../static-files.
 import { removeInstance, writeInstance } from '../web/instance-file.ts';
 import { WebServer } from '../web/web-server.ts';
 import { ElectronBridge } from './ipc-bridge.ts';
+import { exportRulesFile, importRulesFile } from './rules-files.ts';
+import { startTray } from './tray.ts';
+import { menuTemplate } from '../desktop/app-menu.ts';
+import {
+  DEFAULT_SIZE,
+  MIN_SIZE,
+  readWindowState,
+  restoreBounds,
+  writeWindowState,
+} from '../desktop/window-state.ts';
 import { APP_ORIGIN } from './sender-check.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -46,11 +67,17 @@ async function serveRenderer(request: Request): Promise<Response> {
 }
 
 function createWindow(allowedOrigins: readonly string[]): BrowserWindow {
+  const userData = app.getPath('userData');
+  const bounds = restoreBounds(
+    readWindowState(userData),
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 960,
-    minHeight: 640,
+    ...(bounds.x !== undefined && bounds.y !== undefined ? { x: bounds.x, y: bounds.y } : {}),
+    width: bounds.width ?? DEFAULT_SIZE.width,
+    height: bounds.height ?? DEFAULT_SIZE.height,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
     title: 'NetLanes',
     backgroundColor: '#0f1115',
     webPreferences: {
@@ -73,11 +100,21 @@ function createWindow(allowedOrigins: readonly string[]): BrowserWindow {
     }
     if (!allowedOrigins.includes(origin)) event.preventDefault();
   });
+  if (bounds.maximized) win.maximize();
+  // Remember where the window was (its normal bounds, and whether it was maximized).
+  win.on('close', () =>
+    writeWindowState(userData, { ...win.getNormalBounds(), maximized: win.isMaximized() }),
+  );
   void win.loadURL(DEV_URL ?? `${APP_ORIGIN}/index.html`);
   return win;
 }
 
 async function main(): Promise<void> {
+  // One NetLanes per user: a second launch brings the first one's window forward.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
   await app.whenReady();
   protocol.handle('app', serveRenderer);
   // The app asks for no permission (camera, notifications …): refuse them all.
@@ -95,6 +132,10 @@ async function main(): Promise<void> {
     },
     recordEveryMs: 1000,
   });
+  // Budget warnings and actions through the OS's notifications.
+  core.store?.onNotice((n) => {
+    if (Notification.isSupported()) new Notification({ title: 'NetLanes', body: n.message }).show();
+  });
   for (const notice of [core.storeError, ...(core.store?.notices ?? [])])
     if (notice) console.warn(`NetLanes: ${notice}`);
   const allowedOrigins = [APP_ORIGIN, ...(DEV_URL ? [new URL(DEV_URL).origin] : [])];
@@ -109,20 +150,47 @@ async function main(): Promise<void> {
   const url = await server.listen();
   writeInstance({ port: server.port, token: server.token, pid: process.pid, url });
 
-  createWindow(allowedOrigins);
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow(allowedOrigins);
+  let window: BrowserWindow | null = createWindow(allowedOrigins);
+  const openWindow = () => {
+    if (window === null || window.isDestroyed()) window = createWindow(allowedOrigins);
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  };
+  app.on('second-instance', openWindow);
+  app.on('activate', openWindow);
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate(process.platform, {
+        importRules: () => void importRulesFile(core.store, window),
+        exportRules: () => void exportRulesFile(core.store, window),
+      }) as MenuItemConstructorOptions[],
+    ),
+  );
+  const stopTray = startTray(core, {
+    openWindow,
+    switchProfile: (name) =>
+      void core.store?.rules
+        .switchProfile(name)
+        .catch((e: unknown) => console.warn(`NetLanes: ${String(e)}`)),
+    setPaused: (paused) =>
+      void core.store?.rules.setPaused(paused).catch((e: unknown) => console.warn(`NetLanes: ${String(e)}`)),
+    quit: () => app.quit(),
   });
+  // Quit cleanly on signals too: the driver stopped, the database closed.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
   let quitting = false;
   app.on('before-quit', (event) => {
     if (quitting) return;
     quitting = true;
     event.preventDefault();
     removeInstance();
+    stopTray();
     bridge.dispose();
     void Promise.all([server.close(), core.dispose()]).finally(() => app.exit(0));
   });
-  app.on('window-all-closed', () => app.quit());
+  // The tray keeps the app (and its recorder) running with no window, as NetLimiter's does.
+  app.on('window-all-closed', () => undefined);
 }
 
 void main();

@@ -26,6 +26,13 @@ export interface RecorderSink {
   record(second: number, samples: Sample[]): void;
 }
 
+export interface LatestRate {
+  name: string;
+  /** Bytes sent and received in the last second. */
+  bytes: number;
+  queue: number;
+}
+
 const COUNTERS = ['txBytes', 'rxBytes', 'txPackets', 'rxPackets'] as const;
 const DROPS = ['dropQueueFull', 'dropAqm', 'dropCap', 'dropCompletionFull', 'dropAborted'] as const;
 
@@ -41,6 +48,8 @@ export class Recorder {
   /** Samples written and failures met (the UI's store status). */
   readonly counts = { samples: 0, rows: 0, failures: 0 };
   lastError: string | null = null;
+  /** The last second's apps that moved, busiest first (the tray's "top apps"). */
+  latest: LatestRate[] = [];
 
   constructor(
     private readonly source: RecorderSource,
@@ -67,6 +76,7 @@ export class Recorder {
     const view = this.view;
     this.lastSecond = second;
     const samples: Sample[] = [];
+    const latest: LatestRate[] = [];
     for (const { slot, identity } of this.source.apps()) {
       if (slot <= 0 || slot >= view.layout.appCapacity) continue;
       const base = slot * 5;
@@ -79,6 +89,7 @@ export class Recorder {
       const delta = now.map((v, i) => (restarted ? v : v - this.last[base + i]));
       for (let i = 0; i < 5; i++) this.last[base + i] = now[i];
       if (delta.every((d) => d === 0)) continue;
+      latest.push({ name: identity.name, bytes: delta[0] + delta[1], queue: view.app.currentQueue[slot] });
       samples.push({
         appId: this.sink.appId(identity),
         txBytes: delta[0],
@@ -88,6 +99,7 @@ export class Recorder {
         drops: delta[4],
       });
     }
+    this.latest = latest.sort((a, b) => b.bytes - a.bytes);
     if (samples.length === 0) return 0;
     try {
       this.sink.record(second, samples);

@@ -49,6 +49,7 @@ export class Store {
   readonly notices: string[];
   private readonly now: () => number;
   private checkpointer: Checkpointer | null = null;
+  private readonly noticeListeners: ((n: BudgetNotice) => void)[] = [];
 
   private constructor(
     readonly db: Database.Database,
@@ -71,7 +72,10 @@ export class Store {
       this.events,
       this.now,
       options.minuteOfWeek,
-      options.notify ?? (() => undefined),
+      (n) => {
+        options.notify?.(n);
+        for (const listener of this.noticeListeners) listener(n);
+      },
       () => void this.rules.reapply('budget action changed').catch(() => undefined),
     );
     this.rules.setOverlay((profile) => this.budgets.overlay(profile));
@@ -82,6 +86,15 @@ export class Store {
   static open(options: StoreOptions): Store {
     const { db, file, notices } = openDatabase(options.file, options);
     return new Store(db, file, notices, options);
+  }
+
+  /** Budget warnings, actions and lifts, as they happen (OS notifications, the page's banner). */
+  onNotice(listener: (n: BudgetNotice) => void): () => void {
+    this.noticeListeners.push(listener);
+    return () => {
+      const i = this.noticeListeners.indexOf(listener);
+      if (i >= 0) this.noticeListeners.splice(i, 1);
+    };
   }
 
   /** The recorder's sink: an app's id, recorded when first seen. */

@@ -218,3 +218,15 @@ describe('import and export', () => {
     expect(f.driver.applied.length).toBe(applied);
   });
 });
+
+describe('the README', () => {
+  it('its rules-file example is a file the app accepts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseRulesDocument } = await import('../../main/store/rules-document.ts');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Rules files'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    expect(parseRulesDocument(example).profiles.map((p) => p.name)).toEqual(['Calls', 'Backups at night']);
+  });
+});
