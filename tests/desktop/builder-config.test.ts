@@ -14,7 +14,7 @@ const config = yaml.load(readFileSync('electron-builder.yml', 'utf8')) as Record
 describe('electron-builder.yml', () => {
   it("is valid against electron-builder's schema", () => {
     const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    const ajv = new Ajv({ allErrors: true });
     const validate = ajv.compile(schema);
     const ok = validate(config);
     expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
@@ -23,7 +23,7 @@ describe('electron-builder.yml', () => {
 
   it('a wrong key is caught by the same check (the check can fail)', () => {
     const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
-    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const validate = new Ajv({ allErrors: true }).compile(schema);
     expect(validate({ ...config, mac: { ...(config.mac as object), hardenedRuntme: true } })).toBe(false);
   });
 
