@@ -20,7 +20,7 @@ export function contentSecurityPolicy(connect: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
+    "style-src 'self'",
     "img-src 'self' data:",
     `connect-src ${connect}`,
     "object-src 'none'",

@@ -86,6 +86,8 @@ function createWindow(allowedOrigins: readonly string[]): BrowserWindow {
       contextIsolation: true,
       nodeIntegration: false,
       webSecurity: true,
+      // Middle-click would open links in a new window before will-navigate could refuse them.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   // No new windows, no navigation away from the app's own pages.
