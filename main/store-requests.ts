@@ -14,6 +14,8 @@ export class StoreRequestError extends Error {
 }
 
 const name = z.string().min(1).max(256);
+/** No arguments: undefined in-process, null once msgpack has carried it, or an empty object. */
+const none = z.union([z.undefined(), z.null(), z.object({}).strict()]);
 const seconds = z
   .number()
   .int()
@@ -29,27 +31,27 @@ const range = z
   .strict();
 
 const SCHEMAS = {
-  profiles: z.undefined(),
+  profiles: none,
   createProfile: z.object({ name, copyFrom: name.optional() }).strict(),
   renameProfile: z.object({ from: name, to: name }).strict(),
   deleteProfile: z.object({ name }).strict(),
   switchProfile: z.object({ name }).strict(),
-  exportRules: z.undefined(),
+  exportRules: none,
   importRules: z.object({ document: z.unknown() }).strict(),
   putRule: z.object({ rule: z.unknown() }).strict(),
   deleteRule: z.object({ id: name }).strict(),
   pause: z.object({ paused: z.boolean() }).strict(),
-  storedApps: z.undefined(),
+  storedApps: none,
   history: range,
   historyCsv: range,
   dailyTotals: z.object({ from: seconds, to: seconds }).strict(),
-  budgets: z.undefined(),
+  budgets: none,
   setBudget: z.unknown(),
   deleteBudget: z.object({ app: z.string().min(1).max(1024), period: z.enum(PERIODS) }).strict(),
   events: z
     .object({ limit: z.number().int().min(1).max(1000).optional(), before: z.number().int().optional() })
     .strict(),
-  settings: z.undefined(),
+  settings: none,
   setRetention: retentionSchema,
 } as const;
 export type StoreOp = keyof typeof SCHEMAS;

@@ -19,6 +19,13 @@ import type { AppRow } from '../app-requests.ts';
 import { LabClient } from '../../ipc/lab-client.ts';
 import { LAB_LINK_SPEEDS_MBPS } from '../../driver-runtime/abi/lab-abi.ts';
 import * as F from './netlanes-format.ts';
+import {
+  STORE_COMMANDS,
+  STORE_HELP,
+  StoreUsageError,
+  parseSince,
+  runStoreCommand,
+} from './netlanes-store.ts';
 
 export const NETLANES_HELP = `npm run netlanes -- <command> [options]
 
@@ -37,6 +44,7 @@ Commands:
   link <speed>                   move the cable to a port of another speed: 1g, 2.5g or 10g
   scenario <name>                reboot the simulated machine with another workload
                                  (home-office, contention)
+${STORE_HELP}
 
 Exit status: 0 done, 1 the instance refused or failed, 2 bad command or arguments.`;
 
@@ -100,7 +108,7 @@ async function runLab(command: string, rest: string[]): Promise<string> {
 async function run(
   command: string,
   rest: string[],
-  values: { cap?: string; watch?: boolean },
+  values: { cap?: string; watch?: boolean; since?: string },
 ): Promise<string | null> {
   if (command === 'set') {
     const [app, lane] = rest;
@@ -118,6 +126,15 @@ async function run(
     return `${app} → ${lane}${capBps ? ` (capped at ${F.rate(capBps)})` : ''}`;
   }
   if (LAB_COMMANDS.has(command)) return runLab(command, rest);
+  if (STORE_COMMANDS.has(command)) {
+    if (command === 'usage') parseSince(values.since ?? '24h'); // a bad span is a usage error before connecting
+    const { io } = await connect();
+    try {
+      return await runStoreCommand(io, command, rest, values.since);
+    } finally {
+      io.close();
+    }
+  }
   const { io, nl } = await connect();
   try {
     switch (command) {
@@ -175,7 +192,12 @@ export async function runNetlanes(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { cap: { type: 'string' }, watch: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: {
+        cap: { type: 'string' },
+        watch: { type: 'boolean' },
+        since: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     });
   } catch (e) {
     console.error(`netlanes: ${e instanceof Error ? e.message : String(e)}`);
@@ -192,6 +214,6 @@ export async function runNetlanes(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     console.error(`netlanes: ${e instanceof Error ? e.message : String(e)}`);
-    return e instanceof UsageError ? 2 : 1;
+    return e instanceof UsageError || e instanceof StoreUsageError ? 2 : 1;
   }
 }

@@ -26,6 +26,7 @@ beforeAll(async () => {
     scenario: scenario('home-office'),
     scenarios: { contention: scenario('contention') },
     worker: false,
+    store: { file: path.join(dir, 'netlanes.db') },
   });
   server = new WebServer(core, { staticDir: dir });
   const url = await server.listen();
@@ -89,15 +90,54 @@ describe('npm run netlanes against a running instance', () => {
     expect(ioreg.out).toMatch(/NetLanesLab/);
   });
 
-  it('set gives an app a lane; the agent’s rules hold it', async () => {
+  it('set gives an app a lane; the agent’s rules and the database hold it', async () => {
     const r = await cli('set', 'FaceTime', 'highest', '--cap', '100M');
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/FaceTime → highest \(capped at 100/);
     const rule = core.agent.currentRules.rules.find((x) => x.match.bundleId === 'com.apple.FaceTime');
     expect(rule).toMatchObject({ priority: 'highest', capBps: 100e6 });
+    expect(core.store?.rules.rules().rules).toContainEqual(
+      expect.objectContaining({ priority: 'highest', capBps: 100e6 }),
+    );
     const unknown = await cli('set', 'NoSuchApp', 'low');
     expect(unknown.status).toBe(1);
     expect(unknown.err).toMatch(/no app "NoSuchApp"/);
+  });
+
+  it('profiles, switching, pause, export and import, events and usage answer from the database', async () => {
+    await cli('set', 'Safari', 'low');
+    const profiles = await cli('profiles');
+    expect(profiles.out + profiles.err).toMatch(/^\* Default {2}\(\d+ rules\)$/m);
+    const exported = await cli('export');
+    expect(exported.status).toBe(0);
+    const doc = JSON.parse(exported.out) as { profiles: { name: string; rules: unknown[] }[] };
+    doc.profiles.push({ name: 'Calls', rules: [] });
+    const file = path.join(dir, 'rules.json');
+    writeFileSync(file, JSON.stringify(doc));
+    expect((await cli('import', file)).out).toMatch(/^imported \d+ rules in 2 profiles; active: Default$/);
+    expect((await cli('profile', 'Calls')).out).toBe('profile Calls is active (0 rules)');
+    expect(core.agent.currentRules.rules).toEqual([]);
+    expect((await cli('profile', 'Default')).status).toBe(0);
+    expect((await cli('pause')).out).toBe('all rules paused');
+    expect((await cli('profiles')).out).toMatch(/all rules paused/);
+    expect((await cli('resume')).out).toBe('rules resumed');
+    const events = await cli('events', '5');
+    expect(events.out).toMatch(/rules {3}rules resumed$/m);
+    expect(events.out).toMatch(/profile "Calls" → "Default"/);
+    core.recorder?.sample(Date.now());
+    expect((await cli('usage', '--since', '1h')).out).toMatch(/^app +sent +received/);
+
+    writeFileSync(
+      file,
+      '{"format":"netlanes-rules","version":1,"profiles":[{"name":"X","rules":[{"id":"a"}]}]}',
+    );
+    const refused = await cli('import', file);
+    expect(refused.status).toBe(1);
+    expect(refused.err).toMatch(/refused, nothing changed/);
+    expect(refused.err).toMatch(/profiles\[0\] "X": rule "a" \(rules\[0\]\)\.match/);
+    expect((await cli('profile', 'Nope')).err).toMatch(/no profile named "Nope"/);
+    expect((await cli('usage', '--since', 'forever')).status).toBe(2);
+    expect((await cli('import', path.join(dir, 'missing.json'))).status).toBe(2);
   });
 
   it('the lab: status, a fault, a link speed', async () => {
