@@ -43,7 +43,7 @@ Commands:
   fault <spec>                   inject a fault into the simulated NIC, e.g. link-flap@0ms+200ms
   link <speed>                   move the cable to a port of another speed: 1g, 2.5g or 10g
   scenario <name>                reboot the simulated machine with another workload
-                                 (home-office, contention)
+                                 (home-office, contention, busy-desk)
 ${STORE_HELP}
 
 Exit status: 0 done, 1 the instance refused or failed, 2 bad command or arguments.`;

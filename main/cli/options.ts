@@ -44,7 +44,7 @@ const MAX_FAULT_COUNT = 1_000_000;
 export const OPTIONS = {
   scenario: {
     value: 'NAME|FILE',
-    kind: filePath('a name in scenarios/ (home-office, contention) or a scenario JSON file'),
+    kind: filePath('a name in scenarios/ (home-office, contention, busy-desk) or a scenario JSON file'),
     help: 'the scenario to run (required)',
   },
   duration: {

@@ -89,7 +89,7 @@ describe('npm run sim', () => {
     writeFileSync(file, '{ not json');
     expect(sim('--scenario', file).stderr).toMatch(/garbage\.json: not valid JSON/);
     expect(sim('--scenario', 'no-such-scenario').stderr).toMatch(
-      /no-such-scenario\.json: no such file or directory \(scenarios: contention, home-office\)/,
+      /no-such-scenario\.json: no such file or directory \(scenarios: busy-desk, contention, home-office\)/,
     );
     expect(sim('--scenario', 'contention', '--bogus').status).toBe(2);
     expect(sim('--scenario', 'contention', '--link', '40g').stderr).toMatch(/--link "40g": must be one of/);
