@@ -1,0 +1,7 @@
+export function Lab() {
+  return (
+    <section className="screen">
+      <h1 id="screen-title">Lab</h1>
+    </section>
+  );
+}
