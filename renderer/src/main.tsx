@@ -10,6 +10,8 @@ import './styles/shell.css';
 import './styles/controls.css';
 import './styles/tables.css';
 import './styles/screens.css';
+import './styles/applications.css';
+import './styles/driver.css';
 
 /** One session per page, outside React (StrictMode's double effects must not connect twice). */
 const session = new Session();

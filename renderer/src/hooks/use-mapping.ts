@@ -10,6 +10,8 @@ import { useSession, useSnapshot } from './use-session.ts';
 
 export interface MappingView {
   bytes: Uint8Array | null;
+  /** The copy before this one (what changed flashes in the hex view). */
+  previous: Uint8Array | null;
   generation: number;
   length: number;
   readOnly: boolean;
@@ -19,12 +21,19 @@ export interface MappingView {
 export function useMapping(memoryType: number, hz = 4): MappingView {
   const session = useSession();
   const { boot, phase } = useSnapshot();
-  const [view, setView] = useState<MappingView>({ bytes: null, generation: 0, length: 0, readOnly: true });
+  const [view, setView] = useState<MappingView>({
+    bytes: null,
+    previous: null,
+    generation: 0,
+    length: 0,
+    readOnly: true,
+  });
   useEffect(() => {
     const nl = session.nl;
     if (nl === null || phase !== 'live') return;
     let memory: MappedMemory | null = null;
     let alive = true;
+    setView({ bytes: null, previous: null, generation: 0, length: 0, readOnly: true });
     let timer: ReturnType<typeof setInterval> | undefined;
     nl.map(memoryType)
       .then((m) => {
@@ -37,12 +46,14 @@ export function useMapping(memoryType: number, hz = 4): MappingView {
         const copy = () => {
           if (!m.isAttached || m.generation === seen) return;
           seen = m.generation;
-          setView({
-            bytes: m.bytes.slice(),
+          const bytes = m.bytes.slice();
+          setView((v) => ({
+            bytes,
+            previous: v.bytes,
             generation: m.generation,
             length: m.length,
             readOnly: m.readOnly,
-          });
+          }));
         };
         copy();
         timer = setInterval(copy, 1000 / hz);
