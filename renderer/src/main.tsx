@@ -12,6 +12,7 @@ import './styles/tables.css';
 import './styles/screens.css';
 import './styles/applications.css';
 import './styles/driver.css';
+import './styles/lab.css';
 
 /** One session per page, outside React (StrictMode's double effects must not connect twice). */
 const session = new Session();

@@ -20,14 +20,14 @@ export function capOf(rules: RuleSet, app: AppRow): number | undefined {
   return rules.rules.find((r) => r.id === appRuleId(app.bundleId))?.capBps;
 }
 
-/** The rule set with each app's own rule set to `priority` (caps kept). */
-function withPriority(rules: RuleSet, apps: AppRow[], priority: Priority): RuleSet {
-  const ids = new Set(apps.map((a) => appRuleId(a.bundleId)));
-  const mine: Rule[] = apps.map((a) => {
-    const cap = capOf(rules, a);
+/** The rule set with each app's own rule set to its lane (caps kept). */
+export function withPriorities(rules: RuleSet, picks: { app: AppRow; priority: Priority }[]): RuleSet {
+  const ids = new Set(picks.map((p) => appRuleId(p.app.bundleId)));
+  const mine: Rule[] = picks.map(({ app, priority }) => {
+    const cap = capOf(rules, app);
     return {
-      id: appRuleId(a.bundleId),
-      match: { bundleId: a.bundleId },
+      id: appRuleId(app.bundleId),
+      match: { bundleId: app.bundleId },
       priority,
       enabled: true,
       ...(cap ? { capBps: cap } : {}),
@@ -74,7 +74,13 @@ export function useLaneChange() {
       mark(apps, priority);
       try {
         if (apps.length === 1) await session.setApp(apps[0], priority);
-        else await session.setRules(withPriority(before, apps, priority));
+        else
+          await session.setRules(
+            withPriorities(
+              before,
+              apps.map((app) => ({ app, priority })),
+            ),
+          );
         setError(null);
         const what = `${who} → ${lane.name} (Queue ${lane.queue})`;
         setToast({

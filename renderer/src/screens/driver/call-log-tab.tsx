@@ -1,25 +1,15 @@
 /** The user-client call log of this window: every IOKit call, its IOReturn and round trip. */
 import { useState, useSyncExternalStore } from 'react';
-import * as IOReturn from '../../../../driver-runtime/abi/io-return.ts';
+import { returnName } from '../../io-return-names.ts';
 import { SELECTOR_NAMES } from '../../../../driver-runtime/abi/netlanes-abi.ts';
 import { LAB_SELECTOR_NAMES } from '../../../../driver-runtime/abi/lab-abi.ts';
 import { useSession } from '../../hooks/use-session.ts';
 import type { CallEntry } from '../../session/call-log.ts';
 
-const RETURN_NAMES = new Map<number, string>(
-  Object.entries(IOReturn)
-    .filter(([k, v]) => k.startsWith('kIOReturn') && typeof v === 'number')
-    .map(([k, v]) => [(v as number) >>> 0, k]),
-);
 /** Calls the screens repeat every second or two: hidden unless they fail. */
 const POLLING =
   /^(GetInfo|GetStats|GetTxPolicy|GetStatus|Diagnose|GetFlows|request apps|request rules|IORegistry tree)/;
 const MEMORY_NAMES = ['Stats', 'RingState', 'Capture', 'Command'];
-
-export function returnName(ret: number | 'error'): string {
-  if (ret === 'error') return 'transport error';
-  return RETURN_NAMES.get(ret >>> 0) ?? `0x${(ret >>> 0).toString(16)}`;
-}
 
 function describe(
   e: CallEntry,
