@@ -31,6 +31,7 @@ export const HexView = memo(function HexView({ bytes, before, base, labels }: Pr
         <span key={i} className={`hex-b${hot ? ' hot' : ''}${bytes[i] === 0 ? ' zero' : ''}`}>
           {bytes[i].toString(16).padStart(2, '0')}
         </span>,
+        i === r + ROW - 1 ? '' : i === r + ROW / 2 - 1 ? '  ' : ' ',
       );
       ascii += printable(bytes[i]);
     }
