@@ -95,7 +95,7 @@ describe.skipIf(chromiumMissing !== null)(
       await input.press('Enter');
       const alert = page.getByRole('alert').filter({ hasText: 'refused the cap for Safari' });
       await alert.waitFor({ timeout: 5_000 });
-      expect(await alert.textContent()).toMatch(/8000.*Nothing was changed/);
+      expect(await alert.textContent()).toMatch(/a cap must be at least 8.00 kb\/s. Nothing was changed/);
       expect(await cap.inputValue()).toBe('none');
       const rules = app.core.agent.currentRules.rules;
       expect(rules.find((r) => r.match.bundleId === 'com.apple.Safari')).toBeUndefined();

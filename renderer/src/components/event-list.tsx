@@ -1,4 +1,4 @@
-/** Events as a log: machine time, who, what, and the detail; newest first. */
+/** Events as a log: when (and the machine's own time for the driver's), who, what, the detail; newest first. */
 import type { EventItem } from '../session/events.ts';
 import { clock } from '../format.ts';
 
@@ -17,9 +17,12 @@ export function EventList({
       {[...events].reverse().map((e) => (
         <li key={e.key} className={`event sev-${e.severity}`} data-event={e.name}>
           <span className="event-time mono">
-            {e.timeNs !== null
-              ? clock(e.timeNs)
-              : new Date(e.at).toLocaleTimeString('en-GB', { hour12: false })}
+            {new Date(e.at).toLocaleTimeString('en-GB', { hour12: false })}
+            {e.timeNs !== null && (
+              <span className="event-machine" title="machine time since boot">
+                {clock(e.timeNs)}
+              </span>
+            )}
           </span>
           <span className={`event-name src-${e.source}`}>{e.name}</span>
           <span className="event-detail">{e.detail}</span>

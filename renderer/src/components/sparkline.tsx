@@ -12,7 +12,8 @@ interface Props {
 
 export const Sparkline = memo(function Sparkline({ values, width = 72, height = 20, max, className }: Props) {
   const n = values.length;
-  const top = Math.max(max ?? 0, ...values, 1e-9);
+  // Headroom above the largest value: a steady rate sits below the top, not glued to it.
+  const top = Math.max(max ?? 0, ...values.map((v) => v * 1.25), 1e-9);
   const pts =
     n < 2
       ? ''

@@ -36,6 +36,13 @@ export function withPriorities(rules: RuleSet, picks: { app: AppRow; priority: P
   return { version: 1, rules: [...rules.rules.filter((r) => !ids.has(r.id)), ...mine] };
 }
 
+/** The agent's words for a cap out of range, in the units the control shows. */
+function capReason(text: string): string {
+  const m = /capBps: Number must be (greater|less) than or equal to (\d+)/.exec(text);
+  if (m === null) return text;
+  return `a cap must be ${m[1] === 'greater' ? 'at least' : 'at most'} ${rate(Number(m[2]))}`;
+}
+
 let toastId = 0;
 
 export function useLaneChange() {
@@ -57,7 +64,7 @@ export function useLaneChange() {
     async (before: RuleSet, what: string) => {
       try {
         await session.setRules(before);
-        setToast({ id: ++toastId, text: `Undone: ${what}`, ms: 3000 });
+        setToast({ id: ++toastId, text: `Undid “${what}”`, ms: 3000 });
       } catch (e) {
         setError(`Could not undo: ${reason(e)}. The change stays.`);
       }
@@ -110,7 +117,7 @@ export function useLaneChange() {
           action: { label: 'Undo', run: () => void undo(before, what) },
         });
       } catch (e) {
-        setError(`The driver refused the cap for ${app.name}: ${reason(e)}. Nothing was changed.`);
+        setError(`The driver refused the cap for ${app.name}: ${capReason(reason(e))}. Nothing was changed.`);
       }
     },
     [session, undo],
