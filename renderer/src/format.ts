@@ -58,10 +58,12 @@ export const PROTOCOLS: Readonly<Record<number, string>> = { 1: 'ICMP', 6: 'TCP'
 
 /** The first letters of an app's name, for its monogram. */
 export function initials(name: string): string {
-  const words = name
+  const all = name
     .replace(/[^\p{L}\p{N} ]/gu, ' ')
     .split(/\s+/)
     .filter(Boolean);
+  // "League of Legends" is LL: small words do not make initials.
+  const words = all.length > 2 ? all.filter((w) => !/^(of|the|and|for|a|an|de|la)$/i.test(w)) : all;
   if (words.length === 0) return '?';
   if (words.length === 1) return words[0].slice(0, 2).replace(/^./, (c) => c.toUpperCase());
   return (words[0][0] + words[1][0]).toUpperCase();

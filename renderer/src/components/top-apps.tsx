@@ -49,8 +49,12 @@ export function TopApps({ apps }: { apps: AppView[] }) {
               <span className="app-cell">
                 <Monogram name={a.name} />
                 <span>
-                  <span className="app-name">{a.name}</span>
-                  <span className="app-sub">{a.bundleId}</span>
+                  <span className="app-name" title={a.name}>
+                    {a.name}
+                  </span>
+                  <span className="app-sub" title={a.bundleId}>
+                    {a.bundleId}
+                  </span>
                 </span>
               </span>
             </td>

@@ -23,7 +23,13 @@ export function Overview({ go }: { go: (id: ScreenId) => void }) {
       <div className="screen-head">
         <h1 id="screen-title">Overview</h1>
       </div>
-      <Headline apps={s.apps} linkBps={linkBps} onRaise={(a) => void change.setLane([a], 'highest')} />
+      <Headline
+        apps={s.apps}
+        lanes={s.lanes}
+        linkBps={linkBps}
+        onRaise={(a) => void change.setLane([a], 'highest')}
+        onLower={(a) => void change.setLane([a], 'low')}
+      />
       {change.error && (
         <div className="banner banner-bad" role="alert">
           {change.error}
