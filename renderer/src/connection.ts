@@ -5,7 +5,7 @@
  * from the address's fragment.
  */
 import { ByteCarrier, type ByteChannel } from '../../ipc/byte-carrier.ts';
-import { IOKitClient } from '../../ipc/iokit-client.ts';
+import { LoggedIOKitClient, type CallLog } from './session/call-log.ts';
 import { PORT_WINDOW_MESSAGE, type NetLanesBridge } from '../../ipc/electron-bridge-api.ts';
 
 declare global {
@@ -77,9 +77,11 @@ function socketChannel(): Promise<ByteChannel> {
   });
 }
 
-export async function connect(): Promise<IOKitClient> {
+/** Connects (Electron bridge or WebSocket); `onEnd` hears when the connection is lost. */
+export async function connect(onEnd: () => void, log: CallLog): Promise<LoggedIOKitClient> {
   const channel = window.netlanes ? await electronChannel(window.netlanes) : await socketChannel();
-  const client = new IOKitClient(new ByteCarrier(channel));
+  channel.onEnd(onEnd);
+  const client = new LoggedIOKitClient(new ByteCarrier(channel), log);
   await client.hello(window.netlanes ? 'window' : 'browser');
   return client;
 }
