@@ -7,6 +7,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { Sidebar } from './components/sidebar.tsx';
 import { CardLine } from './components/card-line.tsx';
 import { ConnectionBanner } from './components/connection-banner.tsx';
+import { BudgetNotices } from './components/budget-notices.tsx';
 import { EmptyState } from './components/empty-state.tsx';
 import { AlertIcon } from './components/icons.tsx';
 import { useSession, useSnapshot } from './hooks/use-session.ts';
@@ -99,6 +100,7 @@ export function App() {
       <div className="main-col">
         <CardLine />
         <ConnectionBanner />
+        <BudgetNotices />
         <main id="content" className={`content screen-${screen}`} tabIndex={-1} data-phase={s.phase}>
           {ready ? <Screen id={screen} go={go} /> : <NotYet />}
         </main>

@@ -13,6 +13,10 @@ import './styles/screens.css';
 import './styles/applications.css';
 import './styles/driver.css';
 import './styles/lab.css';
+import './styles/store.css';
+import { applyTheme, savedTheme } from './theme.ts';
+
+applyTheme(savedTheme());
 
 /** One session per page, outside React (StrictMode's double effects must not connect twice). */
 const session = new Session();

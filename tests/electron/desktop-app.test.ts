@@ -36,8 +36,10 @@ describe.skipIf(skip !== null)(`the desktop app${skip ? ` (${skip})` : ''}`, () 
 
   it('loads the page from app:// and shows the card and the four lanes', async () => {
     expect(page.url()).toBe('app://netlanes/index.html');
-    await expect.poll(() => page.textContent('header'), { timeout: 20_000 }).toMatch(/driver running/);
-    expect(await page.locator('.lane').count()).toBe(4);
+    await expect
+      .poll(() => page.getByRole('banner', { name: 'Network card' }).textContent(), { timeout: 20_000 })
+      .toMatch(/Driver running/);
+    expect(await page.locator('.lane-band').count()).toBe(4);
   });
 
   it('the page is sandboxed: no Node, only the bridge’s two functions', async () => {

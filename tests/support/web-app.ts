@@ -21,14 +21,30 @@ export interface WebApp {
   close(): Promise<void>;
 }
 
-export async function startWebApp(scenarioName = 'home-office'): Promise<WebApp> {
+export interface WebAppOptions {
+  /** The folder of the database (kept by the caller to test a restart); a fresh one otherwise. */
+  dataDir?: string;
+}
+
+export async function startWebApp(
+  scenarioName = 'home-office',
+  options: WebAppOptions = {},
+): Promise<WebApp> {
   const outDir = mkdtempSync(path.join(tmpdir(), 'netlanes-renderer-'));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'netlanes-data-'));
   await build({
     configFile: path.resolve('vite.renderer.config.ts'),
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true },
   });
-  const core = await AppCore.start({ scenario: scenario(scenarioName), scenarioName, worker: true });
+  // As the app runs: a database, the recorder sampling every second.
+  const core = await AppCore.start({
+    scenario: scenario(scenarioName),
+    scenarioName,
+    worker: true,
+    store: { file: path.join(dataDir, 'netlanes.db') },
+    recordEveryMs: 1000,
+  });
   const server = new WebServer(core, { staticDir: outDir });
   await server.listen();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -47,6 +63,7 @@ export async function startWebApp(scenarioName = 'home-office'): Promise<WebApp>
       await server.close();
       await core.dispose();
       rmSync(outDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -45,7 +45,7 @@ describe.skipIf(chromiumMissing !== null)(
         expect(await current.textContent()).toContain(name);
         expect(await page.title()).toBe(`${name} — NetLanes`);
       }
-      expect(await page.locator('main').textContent()).toMatch(/Arrives with the store/);
+      expect(await page.locator('main').textContent()).toMatch(/Database.*Profiles.*Data budgets/s);
       // Keyboard: the sidebar is one tab stop; arrows move, Enter opens.
       await go(page, 'Overview');
       await page.getByRole('button', { name: 'Overview' }).focus();

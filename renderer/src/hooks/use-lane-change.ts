@@ -12,6 +12,8 @@ import { useSession } from './use-session.ts';
 
 /** The lane an app is set to: its own rule's, else the queue the rules or its class decide. */
 export function priorityOf(rules: RuleSet, app: AppRow): Priority {
+  // A data budget's action overrides the profile's rule while it lasts: show the lane in force.
+  if (/^rule budget:/.test(app.reason)) return laneOf(app.queue)?.priority ?? 'low';
   const own = rules.rules.find((r) => r.id === appRuleId(app.bundleId));
   return own?.priority ?? laneOf(app.queue)?.priority ?? 'normal';
 }

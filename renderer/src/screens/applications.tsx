@@ -12,6 +12,7 @@ import { AppRow } from '../components/app-row.tsx';
 import { EmptyState } from '../components/empty-state.tsx';
 import { SearchIcon } from '../components/icons.tsx';
 import { Toast } from '../components/toast.tsx';
+import { ProfileBar } from '../components/profile-bar.tsx';
 
 const COLUMNS: { key: SortKey | null; label: string; num?: boolean }[] = [
   { key: 'name', label: 'Application' },
@@ -108,6 +109,8 @@ export function Applications() {
           <kbd aria-hidden="true">/</kbd>
         </label>
       </div>
+
+      <ProfileBar />
 
       {change.error && (
         <div className="banner banner-bad" role="alert">

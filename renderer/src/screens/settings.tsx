@@ -1,36 +1,173 @@
 /**
- * Settings: retention, database location, theme, the app's own CPU use. It needs the store's
- * `settings` and `profiles` requests; until then, a designed placeholder.
- * (Replace this file whole when the store lands.)
+ * Settings: history retention, the database (where, how big, what happened to it), the theme,
+ * profiles and data budgets.
  */
-import { ComingWithStore } from '../components/coming-with-store.tsx';
+import { useEffect, useState } from 'react';
+import { useSession, useSnapshot } from '../hooks/use-session.ts';
+import { usePoll } from '../hooks/use-poll.ts';
+import { EmptyState } from '../components/empty-state.tsx';
+import { bytes, reason } from '../format.ts';
+import { settingsSchema, type Retention } from '../session/store-data.ts';
+import { applyTheme, savedTheme, type ThemeChoice } from '../theme.ts';
+import { ProfilesPanel } from './settings/profiles-panel.tsx';
+import { BudgetsPanel } from './settings/budgets-panel.tsx';
 
-function Sketch() {
+const HOUR = 3600;
+const DAY = 86_400;
+
+function RetentionForm({ value, onSave }: { value: Retention; onSave: (r: Retention) => Promise<void> }) {
+  const [seconds, setSeconds] = useState(String(value.seconds / HOUR));
+  const [minutes, setMinutes] = useState(String(value.minutes / DAY));
+  const [hours, setHours] = useState(String(value.hours / DAY));
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  useEffect(() => {
+    setSeconds(String(value.seconds / HOUR));
+    setMinutes(String(value.minutes / DAY));
+    setHours(String(value.hours / DAY));
+  }, [value.seconds, value.minutes, value.hours]);
   return (
-    <svg viewBox="0 0 420 150" width="100%" height="150">
-      {[0, 1, 2, 3].map((i) => (
-        <g key={i} transform={`translate(0 ${12 + i * 34})`}>
-          <rect className="sketch-bar" x="0" y="6" width={120 + ((i * 37) % 60)} height="10" rx="3" />
-          <rect className="sketch-band" x="250" y="0" width="170" height="22" rx="6" />
-          <rect className="sketch-line-fill" x={252 + (i % 3) * 56} y="2" width="56" height="18" rx="5" />
-        </g>
-      ))}
-    </svg>
+    <form
+      className="retention-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setNote(null);
+        onSave({
+          seconds: Math.round(Number(seconds) * HOUR),
+          minutes: Math.round(Number(minutes) * DAY),
+          hours: Math.round(Number(hours) * DAY),
+        })
+          .then(() => setNote({ ok: true, text: 'Saved. Older rows are pruned a little at a time.' }))
+          .catch((err: unknown) => setNote({ ok: false, text: reason(err) }));
+      }}
+    >
+      <label className="field">
+        <span>Every second, for (hours)</span>
+        <input
+          className="input"
+          type="number"
+          min="0.05"
+          step="any"
+          value={seconds}
+          onChange={(e) => setSeconds(e.target.value)}
+        />
+      </label>
+      <label className="field">
+        <span>Every minute, for (days)</span>
+        <input
+          className="input"
+          type="number"
+          min="0.1"
+          step="any"
+          value={minutes}
+          onChange={(e) => setMinutes(e.target.value)}
+        />
+      </label>
+      <label className="field">
+        <span>Every hour, for (days)</span>
+        <input
+          className="input"
+          type="number"
+          min="2"
+          step="any"
+          value={hours}
+          onChange={(e) => setHours(e.target.value)}
+        />
+      </label>
+      <button type="submit" className="btn btn-primary">
+        Save retention
+      </button>
+      {note && (
+        <p className={`banner ${note.ok ? 'banner-info' : 'banner-bad'}`} role={note.ok ? 'status' : 'alert'}>
+          {note.text}
+        </p>
+      )}
+    </form>
   );
 }
 
 export function Settings() {
+  const session = useSession();
+  const { store, boot } = useSnapshot();
+  const available = store.status?.available === true;
+  const settings = usePoll(
+    async () => settingsSchema.parse(await session.request('settings')),
+    available ? 10_000 : 0,
+    [boot, available],
+  );
+  const [theme, setTheme] = useState<ThemeChoice>(savedTheme);
   return (
-    <ComingWithStore
-      title="Settings"
-      lede="How long NetLanes keeps history, where it keeps it, and how it looks."
-      features={[
-        'Retention presets from 10 minutes to forever, with the database size shown',
-        'Database location, profiles of rules you can switch between',
-        'Theme: system, light or dark (today it follows your system)',
-        "NetLanes' own CPU use",
-      ]}
-      sketch={<Sketch />}
-    />
+    <section className="screen" aria-labelledby="screen-title">
+      <div className="screen-head">
+        <h1 id="screen-title">Settings</h1>
+      </div>
+      <div className="settings-grid">
+        <section className="panel" aria-labelledby="theme-title">
+          <div className="panel-head">
+            <h2 id="theme-title">Appearance</h2>
+          </div>
+          <div role="radiogroup" aria-label="Theme" className="segmented">
+            {(['system', 'light', 'dark'] as const).map((t) => (
+              <button
+                key={t}
+                type="button"
+                role="radio"
+                aria-checked={theme === t}
+                className="seg"
+                onClick={() => {
+                  applyTheme(t);
+                  setTheme(t);
+                }}
+              >
+                {t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}
+              </button>
+            ))}
+          </div>
+        </section>
+        {!available ? (
+          <EmptyState tone="error" title="The database is not available">
+            <p>
+              {store.status?.error ?? 'NetLanes runs on the driver’s current rules; nothing is recorded.'}
+            </p>
+          </EmptyState>
+        ) : (
+          <>
+            <section className="panel" aria-labelledby="db-title">
+              <div className="panel-head">
+                <h2 id="db-title">Database</h2>
+              </div>
+              {settings.data ? (
+                <>
+                  <dl className="facts">
+                    <dt>File</dt>
+                    <dd className="mono">{settings.data.database.file}</dd>
+                    <dt>Size</dt>
+                    <dd>{bytes(settings.data.database.bytes)}</dd>
+                    <dt>Schema</dt>
+                    <dd>version {settings.data.database.schemaVersion}</dd>
+                  </dl>
+                  {settings.data.database.notices.map((n) => (
+                    <p key={n} className="banner banner-warn" role="status">
+                      {n}
+                    </p>
+                  ))}
+                  <h3 className="section-title">Traffic history kept</h3>
+                  <RetentionForm
+                    value={settings.data.retention}
+                    onSave={async (r) => {
+                      await session.request('setRetention', r);
+                      settings.reload();
+                    }}
+                  />
+                </>
+              ) : (
+                <p className="muted">{settings.error ?? 'Reading…'}</p>
+              )}
+            </section>
+            <ProfilesPanel />
+            <BudgetsPanel />
+          </>
+        )}
+      </div>
+    </section>
   );
 }

@@ -24,6 +24,16 @@ import {
 import { CallLog, type LoggedIOKitClient } from './call-log.ts';
 import { EVENTS_KEPT, driverEvent, localEvent, type EventItem, type Severity } from './events.ts';
 import { LiveSampler, SAMPLE_MS, type LaneLive, type SlotLive } from './live-stats.ts';
+import {
+  budgetSchema,
+  profilesSchema,
+  storeStatusSchema,
+  storedEventSchema,
+  type Budget,
+  type Profiles,
+  type StoreStatus,
+  type StoredEvent,
+} from './store-data.ts';
 
 export type Phase = 'connecting' | 'live' | 'restarting' | 'lost' | 'failed';
 
@@ -42,7 +52,19 @@ export interface Snapshot {
   apps: AppView[];
   rules: RuleSet;
   events: EventItem[];
+  /** The database's side: whether it is there, its profiles, budgets, and budget notices. */
+  store: StoreView;
 }
+
+export interface StoreView {
+  status: StoreStatus | null;
+  profiles: Profiles | null;
+  budgets: Budget[];
+  /** Budget warnings and actions not dismissed yet, newest first (the in-page notification). */
+  notices: StoredEvent[];
+}
+
+const NO_STORE: StoreView = { status: null, profiles: null, budgets: [], notices: [] };
 
 /** Apps, rules and info refresh every this many samples (2 s). */
 const REFRESH_EVERY = 4;
@@ -76,7 +98,10 @@ export class Session {
     apps: [],
     rules: EMPTY_RULES,
     events: [],
+    store: NO_STORE,
   };
+  /** The newest budget event already seen (notices are the ones after it). */
+  private lastBudgetEvent = -1;
   private readonly listeners = new Set<() => void>();
   private iokitClient: LoggedIOKitClient | null = null;
   private nlClient: NetLanesClient | null = null;
@@ -255,11 +280,64 @@ export class Session {
       this.rows = appRowSchema.array().parse(apps);
       this.set({ rules: ruleSetSchema.parse(rules), ...(status ? { scenario: status.scenario } : {}) });
       await this.refreshInfo();
+      await this.refreshStore();
     } catch {
       /* kept: the last answer stands until the next one */
     } finally {
       this.refreshing = false;
     }
+  }
+
+  /** Profiles, budgets and new budget notices from the database (when there is one). */
+  async refreshStore(): Promise<void> {
+    const iokit = this.iokitClient;
+    if (iokit === null) return;
+    try {
+      const status = storeStatusSchema.parse(await iokit.appRequest('storeStatus', {}));
+      if (!status.available) {
+        this.set({ store: { ...NO_STORE, status } });
+        return;
+      }
+      const [profiles, budgets, events] = await Promise.all([
+        iokit.appRequest('profiles', {}),
+        iokit.appRequest('budgets', {}),
+        iokit.appRequest('events', { limit: 50 }),
+      ]);
+      const budgetEvents = storedEventSchema
+        .array()
+        .parse(events)
+        .filter((e) => e.kind === 'budget' && /used|reached|lifted/.test(e.message));
+      const newest = budgetEvents[0]?.id ?? this.lastBudgetEvent;
+      // The first answer only sets the mark: notices are what happens while the page is open.
+      const fresh = this.lastBudgetEvent < 0 ? [] : budgetEvents.filter((e) => e.id > this.lastBudgetEvent);
+      this.lastBudgetEvent = Math.max(this.lastBudgetEvent, newest, 0);
+      this.set({
+        store: {
+          status,
+          profiles: profilesSchema.parse(profiles),
+          budgets: budgetSchema.array().parse(budgets),
+          notices: [...fresh, ...this.snap.store.notices].slice(0, 5),
+        },
+      });
+    } catch {
+      /* kept: the last answer stands */
+    }
+  }
+
+  dismissNotice(id: number): void {
+    this.set({ store: { ...this.snap.store, notices: this.snap.store.notices.filter((n) => n.id !== id) } });
+  }
+
+  /** An app request of the store's (history, settings, budgets…), answered as it comes. */
+  async request(op: string, args: unknown = {}): Promise<unknown> {
+    return this.need().appRequest(op, args);
+  }
+
+  /** A change to the rules' side (profile switch, import, pause): everything is read again after it. */
+  async change(op: string, args: unknown = {}): Promise<unknown> {
+    const answer = await this.need().appRequest(op, args);
+    await this.refresh();
+    return answer;
   }
 
   private tick(): void {
