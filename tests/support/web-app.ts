@@ -17,7 +17,7 @@ export interface WebApp {
   server: WebServer;
   browser: Browser;
   /** A page at 1280×800 on the app, once the driver is live. */
-  open(options?: { colorScheme?: 'light' | 'dark' }): Promise<Page>;
+  open(options?: { colorScheme?: 'light' | 'dark'; bypassCSP?: boolean }): Promise<Page>;
   close(): Promise<void>;
 }
 
