@@ -7,7 +7,7 @@
  *
  *   npm run bench -- --quick            shorter runs
  *   npm run bench -- --only rpc         one section (repeat, or comma-separate, for several):
- *                                       paths, realtime, classifier, allocation, rpc, mapping, store
+ *                                       paths, realtime, classifier, allocation, rpc, mapping, store, ui
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +28,7 @@ import { allocationPerPacket } from './allocation.ts';
 import { RPC_GOALS, rpcRoundTrips, type RpcResult } from './rpc.ts';
 import { MAPPING_GOALS, mappingBench, type MappingResult } from './mapping.ts';
 import { STORE_GOALS, storeBench, storeReport } from './store.ts';
+import { FRAME_BUDGET_GOAL, frameBudget, frameBudgetReport } from './frame-budget.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -161,7 +162,7 @@ const contentionRules: RuleSet = {
   ],
 };
 
-const SECTIONS = ['paths', 'realtime', 'classifier', 'allocation', 'rpc', 'mapping', 'store'] as const;
+const SECTIONS = ['paths', 'realtime', 'classifier', 'allocation', 'rpc', 'mapping', 'store', 'ui'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function options(): { quick: boolean; only: Set<Section> | null } {
@@ -358,6 +359,11 @@ async function main(): Promise<void> {
     const store = await storeBench(quick);
     result.store = { goals: STORE_GOALS, ...store };
     console.log(`\n${storeReport(store)}`);
+  }
+  if (want('ui')) {
+    const ui = await frameBudget(quick ? 5000 : 10_000);
+    result.frameBudget = { goal: FRAME_BUDGET_GOAL, ...ui };
+    console.log(`\n${frameBudgetReport(ui)}`);
   }
   const dir = path.resolve(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });

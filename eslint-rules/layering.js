@@ -25,7 +25,12 @@ export const WORLDS = {
     packages: ['zod', 'better-sqlite3', 'electron', 'ws', '@msgpack/msgpack'],
     node: true,
   },
-  bench: { worlds: ['bench', 'driver-runtime', 'ipc', 'main'], packages: ['ws'], node: true },
+  // vite and Playwright: the frame-budget benchmark builds the page and drives Chromium.
+  bench: {
+    worlds: ['bench', 'driver-runtime', 'ipc', 'main', 'scenarios'],
+    packages: ['ws', 'vite', '@playwright/test'],
+    node: true,
+  },
   preload: { worlds: ['preload', 'driver-runtime/abi', 'ipc'], packages: ['electron'], node: false },
   renderer: {
     worlds: ['renderer', 'driver-runtime/abi', 'ipc'],
