@@ -24,6 +24,7 @@ import {
 import type { RuleSet } from '../driver-runtime/rules/rule-types.ts';
 import { rxScenario, txScenario } from './scenarios.ts';
 import { classifierCost } from './classifier-cost.ts';
+import { skeletonReference } from './skeleton.ts';
 import { allocationPerPacket } from './allocation.ts';
 import { RPC_GOALS, rpcRoundTrips, type RpcResult } from './rpc.ts';
 import { MAPPING_GOALS, mappingBench, type MappingResult } from './mapping.ts';
@@ -293,10 +294,15 @@ async function main(): Promise<void> {
     ];
     const off = paths[2];
     const on = paths[3];
-    result.paths = paths;
+    // Measured in the same run as the paths, so both see the same machine state.
+    const skeleton = skeletonReference(60, quick ? 500_000 : 2_000_000);
+    result.paths = paths.map((p) => ({ ...p, skeletonRatio: p.nsPerPacket / skeleton.touchNs }));
+    result.skeleton = skeleton;
     result.rulesCost = 1 - on.mpps / off.mpps;
     const table = [
-      ['path', 'packets', 'wall ms', 'Mpps', 'ns/pkt', 'line rate Mpps', 'heap growth'].join('\t'),
+      ['path', 'packets', 'wall ms', 'Mpps', 'ns/pkt', '× skeleton', 'line rate Mpps', 'heap growth'].join(
+        '\t',
+      ),
       ...paths.map((p) =>
         [
           p.name,
@@ -304,10 +310,21 @@ async function main(): Promise<void> {
           p.wallMs.toFixed(0),
           p.mpps.toFixed(3),
           p.nsPerPacket.toFixed(0),
+          (p.nsPerPacket / skeleton.touchNs).toFixed(1),
           p.lineRateMpps.toFixed(3),
           `${(p.heapGrowthBytes / 1024).toFixed(0)} KiB`,
         ].join('\t'),
       ),
+      [
+        'skeleton Tx 64 B (bench/skeleton.ts: same rings and pool, no model logic)',
+        skeleton.packets,
+        '',
+        (1e3 / skeleton.touchNs).toFixed(3),
+        `${skeleton.touchNs.toFixed(1)} (handles only ${skeleton.bareNs.toFixed(1)})`,
+        '1.0',
+        '',
+        '',
+      ].join('\t'),
     ];
     console.log(table.join('\n'));
     console.log(`rules on vs off (Tx 64 B): ${((1 - on.mpps / off.mpps) * 100).toFixed(1)}% slower`);
