@@ -170,6 +170,11 @@ describe('burst-wise data path = per-frame reference', () => {
     expectSame({ scenario: bulk('10g', 60, ['BK']), durationNs: 3e6 });
   });
 
+  it('checksums not verified (the benchmark setting: the link partner may skip its parse)', () => {
+    expectSame({ scenario: bulk('10g', 60, ['BK', 'VI']), durationNs: 3e6, verifyChecksums: false });
+    expectSame({ scenario: scenario('home-office'), durationNs: 100e6, verifyChecksums: false });
+  });
+
   it('one greedy sender at 10 GbE, 1518 B', () => {
     expectSame({ scenario: bulk('10g', 1514, ['BE']), durationNs: 6e6 });
   });
