@@ -203,6 +203,7 @@ export class Machine {
   /** Every burst-wise shortcut of the data path off: the reference the golden tests compare with. */
   private setPerFrame(): void {
     this.nic.core.tx.runAhead = false;
+    this.nic.core.tx.burst = false;
     this.partner.fastSink = false;
   }
 

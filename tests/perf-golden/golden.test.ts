@@ -191,7 +191,12 @@ describe('burst-wise data path = per-frame reference', () => {
     });
   });
 
-  it('four queues, DRR with floors', () => {
+  it('four queues, DRR without and with floors', () => {
+    expectSame({
+      scenario: bulk('1g', 300, ['BK', 'BE', 'VI', 'VO']),
+      durationNs: 20e6,
+      ...policy({ txScheduler: 'drr', drrQuanta: [600, 1514, 3000, 1514] }),
+    });
     expectSame({
       scenario: bulk('1g', 300, ['BK', 'BE', 'VI', 'VO']),
       durationNs: 20e6,
