@@ -40,6 +40,12 @@ export class RateLimiter {
     if (this.tokens[q] > bytes) this.tokens[q] = bytes;
   }
 
+  /** Whether any queue has a rate limit. */
+  anyLimited(): boolean {
+    const r = this.bytesPerNs;
+    return r[0] > 0 || r[1] > 0 || r[2] > 0 || r[3] > 0;
+  }
+
   limited(q: number): boolean {
     return this.bytesPerNs[q] > 0;
   }

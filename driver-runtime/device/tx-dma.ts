@@ -113,6 +113,35 @@ export function writeBackDescriptors(
   }
 }
 
+/**
+ * `writeBackDescriptors` for a packet of one descriptor `d` (its EOP): the same bytes, without
+ * the loop. A context descriptor cannot end a packet, so only the data case remains.
+ */
+export function writeBackOne(
+  mem: HostMemory,
+  ringOffset: number,
+  d: number,
+  tswb: boolean,
+  sfd: Float64Array,
+): void {
+  const u32 = mem.u32;
+  const off = ringOffset + d * R.DESCRIPTOR_BYTES;
+  const w = off >>> 2;
+  const d2 = u32[w + 2];
+  if ((d2 & R.TXD_CMD_RS) === 0) return;
+  if (d2 & R.TXD_CMD_DEXT) {
+    if (isContext(d2)) return;
+    u32[w + 3] = R.TXD_STA_DD;
+  } else {
+    mem.u8[off + 12] |= R.TXD_STA_DD;
+  }
+  if (tswb) {
+    const ts = Math.round(sfd[0]);
+    u32[w] = ts % TWO_32;
+    u32[w + 1] = Math.floor(ts / TWO_32);
+  }
+}
+
 /** Optional head write-back: TDWBAL bit 0 enables, the rest (and TDWBAH) is the address. */
 export function headWriteBack(mem: HostMemory, tdwbal: number, tdwbah: number, head: number): void {
   if ((tdwbal & 1) === 0) return;

@@ -20,8 +20,14 @@ import type { LinkState } from './link.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { RegisterFile } from './register-file.ts';
 import * as R from './registers.ts';
-import { ringEmpty, ringUsed } from './ring.ts';
-import { gatherFrame, headWriteBack, singleBufferOffset, writeBackDescriptors } from './tx-dma.ts';
+import { ringAdvance, ringEmpty, ringUsed } from './ring.ts';
+import {
+  gatherFrame,
+  headWriteBack,
+  singleBufferOffset,
+  writeBackDescriptors,
+  writeBackOne,
+} from './tx-dma.ts';
 import { countTxFrame } from './stats.ts';
 import { TxArbiter, type ArbiterInput } from './tx-arbiter.ts';
 import { TxFetch } from './tx-fetch.ts';
@@ -56,6 +62,23 @@ export class TxEngine implements EventHandler {
   peer: WirePeer | null = null;
   /** Run ahead inside the completion event when nothing can intervene (see file comment). */
   runAhead = true;
+  /**
+   * Burst-wise shortcuts inside a run-ahead stretch: the arbiter's pick held while it cannot
+   * change, and the single-descriptor completion path. Off only for the per-frame reference
+   * of the golden tests (tests/perf-golden/).
+   */
+  burst = true;
+  /**
+   * The queue whose head goes next without asking the arbiter again, or -1. Set inside one
+   * stretch (`completeAndContinue`) when the decision cannot change until an event: strict
+   * priority, or FIFO with one eligible queue, no rate limit and no floor. Inside a stretch
+   * no other event runs, so the queues change only by our own completions (a queue can empty,
+   * never fill); every outside entry point (doorbell, register write, link, fault, reset)
+   * forgets it.
+   */
+  private held = -1;
+  /** Whether the last `decide` may be held (see `held`). */
+  private holdable = false;
   private removed = false;
   private mem: HostMemory | null = null;
   private sched: Scheduler | null = null;
@@ -128,12 +151,14 @@ export class TxEngine implements EventHandler {
   // ---- register events ----
 
   tailWritten(q: number): void {
+    this.held = -1;
     this.fetch.scan(q);
     if (this.floors.active !== 0) this.backlogChanged();
     this.kick();
   }
 
   controlWritten(q: number, old: number): void {
+    this.held = -1;
     const now = this.r[TXDCTL_I[q]];
     const Q = this.queues[q];
     if ((now & R.TXDCTL_ENABLE) !== 0 && (old & R.TXDCTL_ENABLE) === 0) {
@@ -149,6 +174,7 @@ export class TxEngine implements EventHandler {
 
   /** TCTL, TQAVCTRL, TXARB, TXSCHED, TXQWRR changes, link up, pause off, hang released. */
   globalChanged(): void {
+    this.held = -1;
     for (let q = 0; q < 4; q++) this.fetch.scan(q);
     if (this.floors.active !== 0) this.backlogChanged();
     this.kick();
@@ -156,6 +182,7 @@ export class TxEngine implements EventHandler {
 
   /** TXQMIN(q) written: settle all credits at the old rates, then reprogram queue q's floor. */
   floorWritten(q: number, txqmin: number, linkBps: number): void {
+    this.held = -1;
     const now = this.sched?.now ?? 0;
     this.floors.sync(now, this.backlogMask());
     this.floors.configure(q, txqmin, linkBps, now, this.isBacklogged(q));
@@ -167,6 +194,7 @@ export class TxEngine implements EventHandler {
    * disable, hang): settle the floor credits now so they fill exactly while backlogged.
    */
   backlogChanged(): void {
+    this.held = -1;
     if (this.floors.active === 0) return;
     this.floors.sync(this.sched?.now ?? 0, this.backlogMask());
   }
@@ -187,6 +215,7 @@ export class TxEngine implements EventHandler {
 
   /** Starts the serializer if it is idle and a frame is eligible. */
   kick(): void {
+    this.held = -1;
     const sched = this.sched;
     if (this.busy || sched === null || this.removed) return;
     if (this.startNext(false)) this.doneEvent = sched.schedule(this.inflightEnd, this, TX_DONE);
@@ -206,6 +235,8 @@ export class TxEngine implements EventHandler {
   private completeAndContinue(): void {
     const sched = this.sched;
     if (sched === null) return;
+    // A new stretch: whatever happened since the last one (events) may change the pick.
+    this.held = -1;
     while (true) {
       const stops = this.stops;
       this.complete();
@@ -231,7 +262,11 @@ export class TxEngine implements EventHandler {
   // inline is boxed into a fresh HeapNumber, and this runs once per frame.
   private startNext(continuing: boolean): boolean {
     const now = this.sched!.now;
-    const q = this.decide();
+    let q = this.held;
+    if (q < 0 || !continuing || !this.stillHeld(q)) {
+      q = this.decide();
+      this.held = this.burst && this.holdable ? q : -1;
+    }
     if (q < 0) return false;
     const bitsPerNs = this.link.bitsPerNs;
     if (!continuing || this.epochBitsPerNs !== bitsPerNs) {
@@ -253,7 +288,22 @@ export class TxEngine implements EventHandler {
     return true;
   }
 
+  /** The held queue may send its head frame now: the conditions `decide` checks for it. */
+  private stillHeld(q: number): boolean {
+    const Q = this.queues[q];
+    const r = this.r;
+    return (
+      Q.count !== 0 &&
+      !Q.hung &&
+      (r[TXDCTL_I[q]] & R.TXDCTL_ENABLE) !== 0 &&
+      this.link.up &&
+      !this.link.paused &&
+      (r[TCTL_I] & R.TCTL_EN) !== 0
+    );
+  }
+
   private decide(): number {
+    this.holdable = false;
     const now = this.sched!.now;
     if (!this.link.up || this.link.paused || (this.r[TCTL_I] & R.TCTL_EN) === 0) {
       // A frame may have completed just before (backlog change): keep floor credit exact.
@@ -290,6 +340,13 @@ export class TxEngine implements EventHandler {
     const q =
       this.floors.active === 0 ? this.arbiter.pick(mode, input) : this.pickWithFloors(now, mode, input);
     if (q < 0 && limitedReady !== Infinity) this.wakeAtTime(limitedReady);
+    // Strict priority (or FIFO over one queue) keeps its pick while no queue can gain a frame
+    // or a token: no limiter anywhere, no floor. DRR and FIFO over several move every frame.
+    this.holdable =
+      q >= 0 &&
+      this.floors.active === 0 &&
+      !this.limiter.anyLimited() &&
+      (mode === R.TXSCHED_SP || (mode === R.TXSCHED_FIFO && (eligible & (eligible - 1)) === 0));
     return q;
   }
 
@@ -340,8 +397,11 @@ export class TxEngine implements EventHandler {
     const length = wire - FCS_BYTES;
     let frame: Uint8Array = this.staging;
     let frameOffset = 0;
+    // One descriptor: the packet is its only data descriptor, nothing to skip or gather.
+    const single = this.burst && ringAdvance(start, 1, n) === end;
     if ((info & (PKT_GATHER | PKT_VLE)) === 0 && Q.data[i] >= length) {
-      frameOffset = singleBufferOffset(mem, ringOffset, start, end, n);
+      // The buffer was translated when the descriptor was fetched (the I210 prefetches).
+      frameOffset = this.burst ? Q.buffer[i] : singleBufferOffset(mem, ringOffset, start, end, n);
       frame = mem.u8;
     } else {
       frameOffset = gatherFrame(mem, this.staging, ringOffset, start, end, n, info, length);
@@ -351,15 +411,9 @@ export class TxEngine implements EventHandler {
     this.peer?.frameFromNic(frame, frameOffset, length, this.sfdCell, q);
     // The peer may have reset or removed the device synchronously; then nothing is written back.
     if (this.removed || Q.generation !== this.inflightGeneration) return;
-    writeBackDescriptors(
-      mem,
-      ringOffset,
-      start,
-      end,
-      n,
-      (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0,
-      this.sfdCell,
-    );
+    const tswb = (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0;
+    if (single) writeBackOne(mem, ringOffset, start, tswb, this.sfdCell);
+    else writeBackDescriptors(mem, ringOffset, start, end, n, tswb, this.sfdCell);
     this.r[TDH_I[q]] = end;
     Q.pop();
     countTxFrame(this.regs, q, frame, frameOffset, wire);
@@ -379,6 +433,7 @@ export class TxEngine implements EventHandler {
   /** Abandons the frame in flight and all fetched state (CTRL.RST, surprise removal). */
   stop(): void {
     this.stops++;
+    this.held = -1;
     const sched = this.sched;
     if (sched !== null) {
       if (this.doneEvent !== NO_EVENT) sched.cancel(this.doneEvent);

@@ -101,6 +101,7 @@ export class TxFetch {
         Q.curData = 0;
         Q.curBuffers = 0;
         Q.curVlan = -1;
+        Q.curBuffer = -1;
       }
       Q.curDescs++;
       Q.scanPos = ringAdvance(d, 1, n);
@@ -118,8 +119,10 @@ export class TxFetch {
       if (len > R.MAX_TX_PACKET || Q.curData + len > R.MAX_TX_PACKET) {
         return this.fault(q, `descriptor ${d}: packet longer than ${R.MAX_TX_PACKET} bytes`);
       }
-      if (len > 0 && mem.translate(u32[w] + u32[w + 1] * TWO_32, len) < 0) {
-        return this.fault(q, `descriptor ${d}: buffer outside host memory`);
+      if (len > 0) {
+        const buffer = mem.translate(u32[w] + u32[w + 1] * TWO_32, len);
+        if (buffer < 0) return this.fault(q, `descriptor ${d}: buffer outside host memory`);
+        if (Q.curBuffers === 0) Q.curBuffer = buffer;
       }
       if (Q.injectDmaError) {
         Q.injectDmaError = false;
@@ -163,7 +166,7 @@ export class TxFetch {
       }
     }
     const flags = (vle ? PKT_VLE : 0) | (ifcs ? PKT_IFCS : 0) | (Q.curBuffers > 1 ? PKT_GATHER : 0);
-    Q.push(Q.scanPos, wire, Q.curData, flags | ((vle ? Q.curVlan : 0) << 16), this.nextSeq++);
+    Q.push(Q.scanPos, wire, Q.curData, flags | ((vle ? Q.curVlan : 0) << 16), this.nextSeq++, Q.curBuffer);
     Q.curStart = -1;
     return true;
   }

@@ -38,6 +38,8 @@ export class TxQueue {
   curData = 0;
   curBuffers = 0;
   curVlan = -1;
+  /** Host-memory offset of the packet's first data buffer (captured at fetch), or -1. */
+  curBuffer = -1;
   /** Advanced context descriptor slots 0/1: VLAN tag (vlan_macip_lens 31:16). */
   readonly contextVlan = new Int32Array(2);
   /** Bumped on disable/fault/reset so an in-flight frame of an old incarnation is abandoned. */
@@ -61,6 +63,8 @@ export class TxQueue {
   info = new Int32Array(0);
   /** Fetch order across all queues (FIFO arbitration). */
   seq = new Float64Array(0);
+  /** Host-memory offset of the first data buffer, translated at fetch (I210 prefetch). */
+  buffer = new Float64Array(0);
 
   /** Grows the packet FIFO to hold a full ring (called when the queue is enabled, not per packet). */
   ensureCapacity(descriptors: number): void {
@@ -72,13 +76,15 @@ export class TxQueue {
     this.data = new Int32Array(cap);
     this.info = new Int32Array(cap);
     this.seq = new Float64Array(cap);
+    this.buffer = new Float64Array(cap);
     this.capacity = cap;
     this.head = 0;
     this.count = 0;
   }
 
-  push(end: number, wire: number, data: number, info: number, seq: number): void {
+  push(end: number, wire: number, data: number, info: number, seq: number, buffer: number): void {
     const i = (this.head + this.count) & (this.capacity - 1);
+    this.buffer[i] = buffer;
     this.end[i] = end;
     this.wire[i] = wire;
     this.data[i] = data;

@@ -57,6 +57,12 @@ export interface MachineOptions {
    * user client.
    */
   observer?: FlowObserver;
+  /**
+   * Run the data path frame by frame: every burst-wise shortcut off (the NIC's run-ahead and
+   * the others listed in `setPerFrame`). Same observable results, slower; the golden tests
+   * (tests/perf-golden/) hold the two modes to byte-identical output.
+   */
+  perFrame?: boolean;
 }
 
 /**
@@ -189,8 +195,16 @@ export class Machine {
         }),
     );
     this.apps = this.stack.identities;
+    if (options.perFrame) this.setPerFrame();
     if (this.localAgent) this.setRules(options.rules ?? EMPTY_RULE_SET);
     withRuntime(this.runtime, () => this.stack.start());
+  }
+
+  /** Every burst-wise shortcut of the data path off: the reference the golden tests compare with. */
+  private setPerFrame(): void {
+    this.nic.core.tx.runAhead = false;
+    this.nic.core.tx.burst = false;
+    this.partner.fastSink = false;
   }
 
   /** Builds and starts a machine; throws with the IOReturn name if the driver fails to start. */
