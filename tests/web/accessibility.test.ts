@@ -52,7 +52,7 @@ describe.skipIf(chromiumMissing !== null)(
               );
         }
         await page.close();
-        expect(found, found.join("\n")).toEqual([]);
+        expect(found, found.join('\n')).toEqual([]);
       }, 120_000);
   },
 );

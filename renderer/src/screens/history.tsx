@@ -58,16 +58,21 @@ function RateChart({
   const banded = result.step > 1;
   const data = useMemo<uPlot.AlignedData>(() => {
     const first = result.series[0];
+    // A history shorter than the range (a fresh install) starts at its first sample, not at an
+    // hour of empty axis.
+    const any = (i: number) => result.series.some((s) => s.txMean[i] > 0 || s.rxMean[i] > 0);
+    const start = Math.max(0, (first?.t.findIndex((_t, i) => any(i)) ?? 0) - 1);
+    const cut = <T,>(a: T[]) => a.slice(start);
     const cols: (number | null)[][] = [];
     for (const s of result.series) {
       const mean = direction === 'tx' ? s.txMean : s.rxMean;
-      cols.push(mean.map((v) => v * 8));
+      cols.push(cut(mean).map((v) => v * 8));
       if (banded) {
-        cols.push((direction === 'tx' ? s.txMin : s.rxMin).map((v) => v * 8));
-        cols.push((direction === 'tx' ? s.txMax : s.rxMax).map((v) => v * 8));
+        cols.push(cut(direction === 'tx' ? s.txMin : s.rxMin).map((v) => v * 8));
+        cols.push(cut(direction === 'tx' ? s.txMax : s.rxMax).map((v) => v * 8));
       }
     }
-    return [first ? first.t : [], ...cols] as uPlot.AlignedData;
+    return [first ? cut(first.t) : [], ...cols] as uPlot.AlignedData;
   }, [result, direction, banded]);
   const options = useMemo<Omit<uPlot.Options, 'width'>>(() => {
     const axis = axisStyle();
