@@ -24,10 +24,12 @@ export class Checkpointer {
 
   /** A checkpoint now; resolves with its result. */
   now(): Promise<Checkpointer['last']> {
-    return new Promise((resolve) => {
+    // Held while waiting: an unref'd worker alone would let the process exit under the caller.
+    this.worker.ref();
+    return new Promise<Checkpointer['last']>((resolve) => {
       this.worker.once('message', resolve);
       this.worker.postMessage('checkpoint');
-    });
+    }).finally(() => this.worker.unref());
   }
 
   async stop(): Promise<void> {
