@@ -1,3 +1,4 @@
+import { LATENCY_BUCKETS } from '../abi/latency-buckets.ts';
 import { FCS_BYTES, IFG_BYTES, LINK_BPS, PREAMBLE_BYTES, type LinkSpeed } from '../sim/units.ts';
 import { appLatency, type LatencyFigures } from '../abi/stats-reader.ts';
 import type { DriverInfo, StatsSnapshot } from '../abi/netlanes-abi.ts';
@@ -24,6 +25,8 @@ export interface AppReport {
   drops: number;
   /** From the driver taking it off the Tx submission queue to its SFD on the wire, ns (the driver's record). */
   latency: LatencyFigures;
+  /** The driver's latency histogram of the app, as [bucket, count] pairs with count > 0 (abi/latency-buckets.ts). */
+  latencyBuckets: [number, number][];
   grade: Grade;
   /** Ping round trips, ns (ping apps). */
   rtt: LatencyFigures | null;
@@ -96,6 +99,16 @@ export function netstatRow(info: DriverInfo, s: StatsSnapshot): NetstatRow {
   };
 }
 
+/** An app slot's latency histogram from the statistics region, sparse. */
+function histogramOf(view: Machine['stats'], slot: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let b = 0; b < LATENCY_BUCKETS; b++) {
+    const n = view.latency[slot * LATENCY_BUCKETS + b];
+    if (n > 0) out.push([b, n]);
+  }
+  return out;
+}
+
 /** Builds the report of a machine that ran for `durationNs` of traffic (control path). */
 export function buildReport(machine: Machine, durationNs: number): ScenarioReport {
   const seconds = durationNs / 1e9;
@@ -119,6 +132,7 @@ export function buildReport(machine: Machine, durationNs: number): ScenarioRepor
       rxBps: (a.rxBytes * 8) / seconds,
       drops,
       latency,
+      latencyBuckets: slot > 0 ? histogramOf(view, slot) : [],
       grade: bufferbloatGrade(latency.mean),
       rtt: a.rtt.count > 0 ? a.rtt : null,
     };

@@ -21,6 +21,8 @@ const argsSchema = z
     rulesB: z.unknown().nullable(),
     durationNs: z.number().positive().max(WHAT_IF_MAX_DURATION_NS),
     seed: z.number().int().min(0).max(0xffffffff).optional(),
+    /** Run B on one FIFO queue without rules (rulesB is then ignored). */
+    fifoB: z.boolean().optional(),
   })
   .strict();
 
@@ -62,6 +64,7 @@ export class WhatIfLauncher {
       rulesB: a.rulesB === null ? null : validateRuleSet(a.rulesB),
       durationNs: a.durationNs,
       ...(a.seed !== undefined ? { seed: a.seed } : {}),
+      ...(a.fifoB ? { fifoB: true } : {}),
     };
     const id = this.nextJob++;
     const worker = startThread(threadEntry('what-if-worker'), job);

@@ -14,6 +14,8 @@ export interface WhatIfJob {
   rulesB: RuleSet | null;
   durationNs: number;
   seed?: number;
+  /** B runs on one FIFO queue with no rules: priority against none (flent's RRUL, per app). */
+  fifoB?: boolean;
 }
 
 const port = parentPort;
@@ -26,13 +28,14 @@ const r = compareRuleSets(
     ...(job.seed !== undefined ? { seed: job.seed } : {}),
   },
   job.rulesA,
-  job.rulesB,
+  job.fifoB ? null : job.rulesB,
   (fraction) => port.postMessage({ progress: fraction }),
+  job.fifoB ? { driver: { txScheduler: 'fifo', singleQueue: true } } : {},
 );
 port.postMessage({
   result: {
     apps: r.apps,
     a: { linkUtilisation: r.a.report.linkUtilisation },
-    b: { linkUtilisation: r.b.report.linkUtilisation },
+    b: { linkUtilisation: r.b.report.linkUtilisation, ...(job.fifoB ? { fifo: true } : {}) },
   },
 });

@@ -1,8 +1,11 @@
 /**
  * axe-core over every screen, in light and dark: no serious or critical violation (contrast,
  * names, roles, keyboard traps…). The page's CSP is bypassed only to let the test inject axe.
+ * Each screen is kept as a screenshot (test-artifacts/screens/, 1280×800 and 1920×1080).
  */
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing } from '../support/chromium.ts';
 import { go, startWebApp, type WebApp } from '../support/web-app.ts';
@@ -10,6 +13,7 @@ import { go, startWebApp, type WebApp } from '../support/web-app.ts';
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
 const SCREENS = ['Overview', 'Applications', 'History', 'Driver', 'Lab', 'Settings'];
+const SHOTS = path.resolve('test-artifacts', 'screens');
 
 interface Violation {
   id: string;
@@ -38,6 +42,13 @@ describe.skipIf(chromiumMissing !== null)(
         for (const screen of SCREENS) {
           await go(page, screen);
           await new Promise((r) => setTimeout(r, 800));
+          mkdirSync(SHOTS, { recursive: true });
+          await page.screenshot({ path: path.join(SHOTS, `${screen.toLowerCase()}-${scheme}-1280x800.png`) });
+          await page.setViewportSize({ width: 1920, height: 1080 });
+          await page.screenshot({
+            path: path.join(SHOTS, `${screen.toLowerCase()}-${scheme}-1920x1080.png`),
+          });
+          await page.setViewportSize({ width: 1280, height: 800 });
           await page.addScriptTag({ path: AXE });
           const violations = (await page.evaluate(
             'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)',

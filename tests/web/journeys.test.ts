@@ -142,7 +142,15 @@ describe.skipIf(chromiumMissing !== null)(
       const tm = table.getByRole('row', { name: /^Time Machine/ });
       expect(await tm.locator('.chip').allTextContents()).toEqual(['Low', 'Highest']);
       expect(await page.getByRole('img', { name: /^p99 wait per app/ }).count()).toBe(1);
-    }, 120_000);
+      // Now lanes against one FIFO queue (RRUL-style): a latency CDF per app, each side drawn.
+      await page.getByRole('radio', { name: /One FIFO queue/ }).click();
+      await page.getByRole('button', { name: 'Run the comparison' }).click();
+      await page
+        .getByRole('heading', { name: 'Latency under load — CDF per app' })
+        .waitFor({ timeout: 90_000 });
+      expect(await page.locator('.what-if-table').textContent()).toMatch(/B · one FIFO queue/);
+      expect(await page.locator('.cdf-cell').count()).toBeGreaterThanOrEqual(3);
+    }, 180_000);
 
     it('every control has a name a screen reader can say', async () => {
       for (const name of SCREENS) {

@@ -19,7 +19,14 @@ const DURATIONS = [2, 5, 10];
 type Run =
   | { state: 'idle' }
   | { state: 'running'; progress: number }
-  | { state: 'done'; result: WhatIfResult; queues: SideQueues; seconds: number; scenario: string }
+  | {
+      state: 'done';
+      result: WhatIfResult;
+      queues: SideQueues;
+      seconds: number;
+      scenario: string;
+      fifo: boolean;
+    }
   | { state: 'failed'; error: string };
 
 export function WhatIfPanel() {
@@ -28,6 +35,8 @@ export function WhatIfPanel() {
   const [picks, setPicks] = useState<ReadonlyMap<string, Priority>>(new Map());
   const [seconds, setSeconds] = useState(DURATIONS[0]);
   const [run, setRun] = useState<Run>({ state: 'idle' });
+  /** B: the proposal below, or latency under load against one FIFO queue (flent's RRUL, per app). */
+  const [fifo, setFifo] = useState(false);
   const pick = (bundleId: string, fallback: Priority) => picks.get(bundleId) ?? fallback;
   const preset = (p: Priority | null) =>
     setPicks(p === null ? new Map() : new Map(apps.map((a) => [a.bundleId, p])));
@@ -41,15 +50,22 @@ export function WhatIfPanel() {
     const queues: SideQueues = new Map(
       proposal.map(({ app, priority }) => [
         app.name,
-        { a: laneOfPriority(priorityOf(rules, app)).queue, b: laneOfPriority(priority).queue },
+        { a: laneOfPriority(priorityOf(rules, app)).queue, b: fifo ? -1 : laneOfPriority(priority).queue },
       ]),
     );
     setRun({ state: 'running', progress: 0 });
     try {
-      const raw = await lab.whatIf({ scenario, rulesA: rules, rulesB, durationNs: seconds * 1e9 }, (f) =>
-        setRun({ state: 'running', progress: f }),
+      const raw = await lab.whatIf(
+        {
+          scenario,
+          rulesA: rules,
+          rulesB: fifo ? null : rulesB,
+          durationNs: seconds * 1e9,
+          ...(fifo ? { fifoB: true } : {}),
+        },
+        (f) => setRun({ state: 'running', progress: f }),
       );
-      setRun({ state: 'done', result: whatIfResultSchema.parse(raw), queues, seconds, scenario });
+      setRun({ state: 'done', result: whatIfResultSchema.parse(raw), queues, seconds, scenario, fifo });
     } catch (e) {
       setRun({ state: 'failed', error: reason(e) });
     }
@@ -64,8 +80,28 @@ export function WhatIfPanel() {
           — away from the live machine.
         </span>
       </div>
+      <div role="radiogroup" aria-label="Compare the rules now with" className="segmented what-if-kind">
+        <button
+          type="button"
+          role="radio"
+          aria-checked={!fifo}
+          className="seg"
+          onClick={() => setFifo(false)}
+        >
+          Your proposal
+        </button>
+        <button type="button" role="radio" aria-checked={fifo} className="seg" onClick={() => setFifo(true)}>
+          One FIFO queue — latency under load
+        </button>
+      </div>
+      {fifo && (
+        <p className="muted">
+          B sends the same traffic through one FIFO queue with no priority, as a card without lanes would
+          (flent's RRUL, per app): the CDFs below show what the lanes spare each app.
+        </p>
+      )}
       <div className="what-if-setup">
-        <div>
+        <div hidden={fifo}>
           <div className="setup-head">
             <h3>B · proposed lanes</h3>
             <span className="spacer" />
@@ -112,9 +148,11 @@ export function WhatIfPanel() {
             </select>
           </label>
           <p className="muted">
-            {changed === 0
-              ? 'B is the same as A: change a lane to see a difference.'
-              : `${changed} app${changed === 1 ? '' : 's'} in another lane in B.`}
+            {fifo
+              ? 'B: every app in one FIFO queue, no rules.'
+              : changed === 0
+                ? 'B is the same as A: change a lane to see a difference.'
+                : `${changed} app${changed === 1 ? '' : 's'} in another lane in B.`}
           </p>
           <button
             type="button"
@@ -127,7 +165,13 @@ export function WhatIfPanel() {
           {run.state === 'running' && (
             <ProgressBar
               value={run.progress}
-              label={run.progress < 0.5 ? 'Run A · the rules now' : 'Run B · proposed'}
+              label={
+                run.progress < 0.5
+                  ? 'Run A · the rules now'
+                  : fifo
+                    ? 'Run B · one FIFO queue'
+                    : 'Run B · proposed'
+              }
             />
           )}
           {run.state === 'failed' && (
@@ -143,6 +187,7 @@ export function WhatIfPanel() {
           queues={run.queues}
           seconds={run.seconds}
           scenario={run.scenario}
+          labelB={run.fifo ? 'one FIFO queue' : 'proposed'}
         />
       )}
     </section>

@@ -38,11 +38,14 @@ export function WhatIfResults({
   queues,
   seconds,
   scenario,
+  labelB = 'proposed',
 }: {
   result: WhatIfResult;
   queues: SideQueues;
   seconds: number;
   scenario: string;
+  /** What run B was: your proposal, or one FIFO queue without priority. */
+  labelB?: string;
 }) {
   const withCdf = result.apps
     .filter((c) => c.a.buckets?.length && c.b.buckets?.length)
@@ -70,7 +73,7 @@ export function WhatIfResults({
                 A · the rules now
               </th>
               <th scope="colgroup" colSpan={5} className="side-b">
-                B · proposed
+                B · {labelB}
               </th>
               <th scope="col" rowSpan={2} className="num">
                 Change
@@ -109,7 +112,7 @@ export function WhatIfResults({
                 <i className="key-a" /> A · now
               </span>
               <span>
-                <i className="key-b" /> B · proposed
+                <i className="key-b" /> B · {labelB}
               </span>
             </span>
           </figcaption>
