@@ -105,6 +105,20 @@ export function ProfileBar() {
       >
         Export rules
       </button>
+      <button
+        type="button"
+        className="btn btn-small btn-quiet"
+        disabled={busy || (profiles.find((p) => p.active)?.ruleCount ?? 0) === 0}
+        onClick={() => {
+          if (window.confirm(`Remove every rule of “${active}”? Apps go back to their service class's lane.`))
+            void act(
+              () => session.change('setRules', { version: 1, rules: [] }),
+              `The rules of “${active}” were reset.`,
+            );
+        }}
+      >
+        Reset rules
+      </button>
       {paused && (
         <p className="banner banner-warn wide" role="status">
           All rules are paused: every app takes its service class's lane until you resume.
