@@ -312,6 +312,8 @@ export interface StatsSnapshot {
   xoffReceived: number;
   /** Packets waiting in capped apps' hold rings right now. */
   heldPackets: number;
+  /** Interrupts the driver handled (queue vectors and the other-causes vector; not its polls). */
+  interrupts: number;
 }
 const STATS_FIELDS = [
   'ipkts',
@@ -348,6 +350,7 @@ export const STATS_SNAPSHOT = new StructLayout<StatsSnapshot>('StatsSnapshot', 3
   { name: 'rxMissed', offset: 304, type: 'f64' },
   { name: 'xoffReceived', offset: 312, type: 'f64' },
   { name: 'heldPackets', offset: 320, type: 'f64' },
+  { name: 'interrupts', offset: 328, type: 'f64' },
 ]);
 
 export interface FlowStatRecord {

@@ -326,6 +326,7 @@ export class DriverControl {
       rxMissed: s.rxMissed,
       xoffReceived: s.xoffReceived,
       heldPackets: this.tx.shaper.heldCount(),
+      interrupts: s.interrupts,
     };
   }
 

@@ -60,6 +60,9 @@ export class DriverStats {
     rxCompletionFull: 0,
   };
 
+  /** Interrupts handled (MSI-X messages the driver's handlers ran for; polls not counted). */
+  interrupts = 0;
+
   // Hardware totals (read-to-clear registers folded in).
   rxGoodPackets = 0;
   txGoodPackets = 0;

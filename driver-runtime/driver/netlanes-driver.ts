@@ -300,8 +300,14 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     rxBuffersAvailable: () => {
       if (this.enabled) this.rx.refillAll();
     },
-    queueInterrupt: (vector) => this.queueInterrupt(vector),
-    otherInterrupt: () => this.otherInterrupt(),
+    queueInterrupt: (vector) => {
+      this.stats.interrupts++;
+      this.queueInterrupt(vector);
+    },
+    otherInterrupt: () => {
+      this.stats.interrupts++;
+      this.otherInterrupt();
+    },
     watchdog: () => {
       if (!this.enabled || this.deviceRemoved) return;
       this.watchdog.pass();

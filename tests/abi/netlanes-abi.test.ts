@@ -179,6 +179,7 @@ describe('layouts', () => {
     expect(f.queueBytes).toMatchObject({ offset: 224, count: 4 });
     expect(f.queueDrops).toMatchObject({ offset: 256, count: 4 });
     expect(f.heldPackets.offset).toBe(320);
+    expect(f.interrupts.offset).toBe(328); // the struct's last 8 bytes, no longer padding
     expect(STATS_SNAPSHOT.fields.every((x) => x.type === 'f64')).toBe(true);
   });
 });

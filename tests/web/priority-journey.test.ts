@@ -36,10 +36,10 @@ describe.skipIf(chromiumMissing !== null)(
       const lane = (name: string) =>
         row.getByRole('radiogroup', { name: 'Lane for zoom.us' }).getByRole('radio', { name });
       await lane('Low').click();
-      await expect.poll(() => p99Ns(row), { timeout: 20_000, intervals: [500] }).toBeGreaterThan(60e3);
+      await expect.poll(() => p99Ns(row), { timeout: 20_000, interval: 500 }).toBeGreaterThan(60e3);
       const inLow = await p99Ns(row);
       await lane('Highest').click();
-      await expect.poll(() => p99Ns(row), { timeout: 15_000, intervals: [500] }).toBeLessThan(30e3);
+      await expect.poll(() => p99Ns(row), { timeout: 15_000, interval: 500 }).toBeLessThan(30e3);
       expect(await p99Ns(row)).toBeLessThan(inLow / 3);
       await page.close();
     }, 90_000);
