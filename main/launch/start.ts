@@ -22,9 +22,10 @@ async function main(): Promise<number> {
     electron = fetchElectron();
   }
   if ('missing' in electron) {
-    console.log(`netlanes: no Electron here (${electron.missing}).`);
-    console.log('netlanes: starting web mode instead — open the address below in a browser.');
-    return run('npm', ['run', 'start:web', '--silent', '--', ...process.argv.slice(2)]);
+    console.log(
+      `netlanes: no Electron here (${electron.missing}); starting web mode instead — the address below.`,
+    );
+    return run('npm', ['run', 'start:web', '--silent', '--', '--open', ...process.argv.slice(2)]);
   }
   // The database's native addon, built for Electron once (the Node build stays for tests and web mode).
   const sqlite = rebuildSqliteForElectron(electron.path);

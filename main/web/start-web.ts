@@ -13,6 +13,7 @@ import { AppCore } from '../app-core.ts';
 import { databasePath } from '../store/data-dir.ts';
 import { removeInstance, writeInstance } from './instance-file.ts';
 import { WebServer } from './web-server.ts';
+import { openBrowser } from './open-browser.ts';
 
 const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const HELP = `npm run start:web -- [--port N] [--scenario NAME]
@@ -22,6 +23,7 @@ served on 127.0.0.1 only. Prints the page's URL (with its per-launch token).
 
   --port N         listen on port N (default: any free port)
   --scenario NAME  the scenario the simulated machine runs (default home-office)
+  --open           open the page in the browser registered for URLs, where there is one
   --help           this text
 
 The database (rules, profiles, budgets, traffic history) is the one the desktop app uses:
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
       options: {
         port: { type: 'string' },
         scenario: { type: 'string', default: 'home-office' },
+        open: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
   const url = await server.listen();
   writeInstance({ port: server.port, token: server.token, pid: process.pid, url });
   console.log(`NetLanes web mode: ${url}`);
+  if (values.open) openBrowser(url);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
