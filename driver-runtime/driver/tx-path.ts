@@ -69,6 +69,11 @@ export class TxPath {
   private pcp: PerQueue = [-1, -1, -1, -1];
   private hw: TxHardware | null = null;
   private drops: TxDrops | null = null;
+  /**
+   * Burst shortcuts (same results as packet by packet): a run of frames of one flow is
+   * classified once in the drain. False: every frame takes the full path (`MachineOptions.perFrame`).
+   */
+  burstMode = true;
 
   // Burst scratch (never reallocated).
   private readonly burst: Int32Array;
@@ -162,12 +167,18 @@ export class TxPath {
     const capacity = this.options.appCapacity;
     const u8 = this.runtime.memory.u8;
     const now = this.runtime.scheduler.now;
+    const flows = classifier.flows;
+    const runs = this.burstMode;
+    // The flow table may have changed since the last drain: nothing remembered carries over.
+    flows.forgetRun();
     let held = false;
     let n: number;
     while ((n = hw.txs.DequeuePackets(burst, this.options.txBurst)) > 0) {
       for (let i = 0; i < n; i++) {
         const h = burst[i];
-        const slot = classifier.slotOf(u8, pool, h, now);
+        const slot = runs
+          ? flows.slotForTxRun(u8, pool.dataStart(h), pool.dataLength[h], now)
+          : classifier.slotOf(u8, pool, h, now);
         const q = classifier.queueOf(slot, pool, h);
         slotOf[h] = slot;
         acceptedAt[h] = now;
