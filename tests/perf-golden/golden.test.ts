@@ -212,6 +212,14 @@ describe('burst-wise data path = per-frame reference', () => {
     });
   });
 
+  it('CoDel dropping over runs of several apps in one queue (DRR), and the single-queue FIFO', () => {
+    const aqm = { codelTargetNs: 20_000, codelIntervalNs: 200_000 };
+    const options = { scenario: bulk('1g', 200, ['BK', 'BK', 'BK', 'VO']), durationNs: 20e6 };
+    expect(snapshot({ ...options, driver: aqm }, false).report.driverDrops.aqm).toBeGreaterThan(100);
+    expectSame({ ...options, driver: aqm });
+    expectSame({ ...options, driver: { ...aqm, singleQueue: true } });
+  });
+
   it('line-rate Rx, 64 B and 1518 B', () => {
     expectSame({ scenario: rx('10g', 60), durationNs: 3e6 });
     expectSame({ scenario: rx('10g', 1514), durationNs: 6e6 });
