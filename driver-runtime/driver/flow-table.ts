@@ -164,23 +164,36 @@ export class FlowTable {
   /** The bytes `parse` reads for a TCP/UDP frame, at the remembered frame's offsets (`a`) and `b`. */
   private sameTuple(u8: Uint8Array, a: number, b: number): boolean {
     const l3 = this.runL3;
-    // EtherType (and, tagged, the TCI and inner EtherType).
-    for (let k = 12; k < l3; k++) if (u8[a + k] !== u8[b + k]) return false;
+    // EtherType (and, tagged — the IP header at 18 — the TCI and the inner EtherType).
+    let d = (u8[a + 12] ^ u8[b + 12]) | (u8[a + 13] ^ u8[b + 13]);
+    if (l3 !== 14)
+      d |=
+        (u8[a + 14] ^ u8[b + 14]) |
+        (u8[a + 15] ^ u8[b + 15]) |
+        (u8[a + 16] ^ u8[b + 16]) |
+        (u8[a + 17] ^ u8[b + 17]);
     const a3 = a + l3;
     const b3 = b + l3;
-    if (
-      u8[a3] !== u8[b3] ||
-      u8[a3 + 6] !== u8[b3 + 6] ||
-      u8[a3 + 7] !== u8[b3 + 7] ||
-      u8[a3 + 9] !== u8[b3 + 9]
-    )
-      return false;
-    for (let k = 12; k < 20; k++) if (u8[a3 + k] !== u8[b3 + k]) return false;
+    // Version/IHL, flags/fragment offset, protocol, source and destination address.
+    d |=
+      (u8[a3] ^ u8[b3]) |
+      (u8[a3 + 6] ^ u8[b3 + 6]) |
+      (u8[a3 + 7] ^ u8[b3 + 7]) |
+      (u8[a3 + 9] ^ u8[b3 + 9]) |
+      (u8[a3 + 12] ^ u8[b3 + 12]) |
+      (u8[a3 + 13] ^ u8[b3 + 13]) |
+      (u8[a3 + 14] ^ u8[b3 + 14]) |
+      (u8[a3 + 15] ^ u8[b3 + 15]) |
+      (u8[a3 + 16] ^ u8[b3 + 16]) |
+      (u8[a3 + 17] ^ u8[b3 + 17]) |
+      (u8[a3 + 18] ^ u8[b3 + 18]) |
+      (u8[a3 + 19] ^ u8[b3 + 19]);
     const a4 = a + this.runL4;
     const b4 = b + this.runL4;
-    return (
-      u8[a4] === u8[b4] && u8[a4 + 1] === u8[b4 + 1] && u8[a4 + 2] === u8[b4 + 2] && u8[a4 + 3] === u8[b4 + 3]
-    );
+    // Ports.
+    d |=
+      (u8[a4] ^ u8[b4]) | (u8[a4 + 1] ^ u8[b4 + 1]) | (u8[a4 + 2] ^ u8[b4 + 2]) | (u8[a4 + 3] ^ u8[b4 + 3]);
+    return d === 0;
   }
 
   /** The slot of a Tx frame's flow without counting anything (control path); 0 when unknown. */
