@@ -188,11 +188,23 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
     return kIOReturnSuccess;
   }
 
+  /** `DeallocatePacket` for each handle, in order, in one loop (an Int32Array holds integers only). */
   DeallocatePackets(handles: Int32Array, count: number): IOReturn {
     let ret: IOReturn = kIOReturnSuccess;
+    const state = this.state;
+    const freeStack = this.freeStack;
+    const packetCount = this.packetCount;
+    let top = this.freeTop;
     for (let i = 0; i < count; i++) {
-      if (this.DeallocatePacket(handles[i]) !== kIOReturnSuccess) ret = kIOReturnBadArgument;
+      const h = handles[i];
+      if (h < 0 || h >= packetCount || state[h] !== PACKET_ALLOCATED) {
+        ret = kIOReturnBadArgument;
+        continue;
+      }
+      state[h] = PACKET_FREE;
+      freeStack[top++] = h;
     }
+    this.freeTop = top;
     return ret;
   }
 
