@@ -63,6 +63,8 @@ export class NicCore implements RegisterHooks {
 
   read(offset: number): number {
     if (this.removedFlag) return 0xffffffff;
+    // Never inside a stretch today (the driver runs as events); kept exact if that changes.
+    this.tx.flushStats();
     return this.regs.read(offset);
   }
 

@@ -212,7 +212,10 @@ export class RegisterFile {
     this.r[i] = v > 0xffffffff ? 0xffffffff : v;
   }
 
-  /** Adds to a 64-bit counter pair (low at `lowOffset`, high at +4), saturating at 2^64-1. */
+  /**
+   * Adds to a 64-bit counter pair (low at `lowOffset`, high at +4), saturating at 2^64-1:
+   * min(value + by, 2^64-1) for any `by` below 2^53 (a stretch's sum as well as one frame).
+   */
   add64(lowOffset: number, by: number): void {
     const i = lowOffset >>> 2;
     const low = this.r[i] + by;
@@ -220,12 +223,15 @@ export class RegisterFile {
       this.r[i] = low;
       return;
     }
-    if (this.r[i + 1] === 0xffffffff) {
+    const carry = Math.floor(low / 0x1_0000_0000);
+    const high = this.r[i + 1] + carry;
+    if (high > 0xffffffff) {
       this.r[i] = 0xffffffff;
+      this.r[i + 1] = 0xffffffff;
       return;
     }
-    this.r[i] = low % 0x1_0000_0000;
-    this.r[i + 1] += Math.floor(low / 0x1_0000_0000);
+    this.r[i] = low - carry * 0x1_0000_0000;
+    this.r[i + 1] = high;
   }
 
   get(offset: number): number {

@@ -46,6 +46,63 @@ export function countTxFrame(
   regs.add64(R.TQBCL(queue), lengthWithFcs);
 }
 
+/**
+ * `countTxFrame` accumulated over a run-ahead stretch and added to the registers at its end
+ * (`flush`), before anything can read or reset them. The counters saturate, so adding a
+ * stretch's sum at once gives the same values as adding each frame: min(v + sum, max).
+ */
+export class TxStatsRun {
+  /** True while frames are counted here rather than in the registers. */
+  active = false;
+  private frames = 0;
+  private octets = 0;
+  private broadcast = 0;
+  private multicast = 0;
+  private readonly sizes = new Float64Array(6);
+  private readonly queueFrames = new Float64Array(4);
+  private readonly queueOctets = new Float64Array(4);
+
+  count(queue: number, frame: Uint8Array, offset: number, lengthWithFcs: number): void {
+    this.frames++;
+    this.octets += lengthWithFcs;
+    if (lengthWithFcs <= 1522) this.sizes[sizeBucket(lengthWithFcs)]++;
+    if (frame[offset] & 1) {
+      if (isBroadcast(frame, offset)) this.broadcast++;
+      else this.multicast++;
+    }
+    this.queueFrames[queue]++;
+    this.queueOctets[queue] += lengthWithFcs;
+  }
+
+  /** Adds what was counted to the registers and stops counting here. */
+  flush(regs: RegisterFile): void {
+    this.active = false;
+    if (this.frames === 0) return;
+    regs.inc(R.GPTC, this.frames);
+    regs.inc(R.TPT, this.frames);
+    regs.add64(R.GOTCL, this.octets);
+    regs.add64(R.TOTL, this.octets);
+    for (let b = 0; b < 6; b++)
+      if (this.sizes[b] !== 0) {
+        regs.inc(R.PTC64 + 4 * b, this.sizes[b]);
+        this.sizes[b] = 0;
+      }
+    if (this.broadcast !== 0) regs.inc(R.BPTC, this.broadcast);
+    if (this.multicast !== 0) regs.inc(R.MPTC, this.multicast);
+    for (let q = 0; q < 4; q++)
+      if (this.queueFrames[q] !== 0) {
+        regs.inc(R.TQPC(q), this.queueFrames[q]);
+        regs.add64(R.TQBCL(q), this.queueOctets[q]);
+        this.queueFrames[q] = 0;
+        this.queueOctets[q] = 0;
+      }
+    this.frames = 0;
+    this.octets = 0;
+    this.broadcast = 0;
+    this.multicast = 0;
+  }
+}
+
 /** Every frame seen on the wire (accepted or not) counts in TPR/TOR. */
 export function countRxSeen(regs: RegisterFile, lengthWithFcs: number): void {
   regs.inc(R.TPR);

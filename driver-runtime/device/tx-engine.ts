@@ -28,7 +28,7 @@ import {
   writeBackDescriptors,
   writeBackOne,
 } from './tx-dma.ts';
-import { countTxFrame } from './stats.ts';
+import { countTxFrame, TxStatsRun } from './stats.ts';
 import { TxArbiter, type ArbiterInput } from './tx-arbiter.ts';
 import { TxFetch } from './tx-fetch.ts';
 import { FloorGuard } from './tx-floor.ts';
@@ -68,6 +68,8 @@ export class TxEngine implements EventHandler {
    * of the golden tests (tests/perf-golden/).
    */
   burst = true;
+  /** Tx statistics of the current stretch, added to the registers at its end (burst mode). */
+  private readonly statsRun = new TxStatsRun();
   /**
    * The queue whose head goes next without asking the arbiter again, or -1. Set inside one
    * stretch (`completeAndContinue`) when the decision cannot change until an event: strict
@@ -237,6 +239,20 @@ export class TxEngine implements EventHandler {
     if (sched === null) return;
     // A new stretch: whatever happened since the last one (events) may change the pick.
     this.held = -1;
+    this.statsRun.active = this.burst;
+    try {
+      this.stretch(sched);
+    } finally {
+      this.flushStats();
+    }
+  }
+
+  /** Adds the stretch's Tx statistics to the registers (its end, a reset, a register read). */
+  flushStats(): void {
+    if (this.statsRun.active) this.statsRun.flush(this.regs);
+  }
+
+  private stretch(sched: Scheduler): void {
     while (true) {
       const stops = this.stops;
       this.complete();
@@ -416,7 +432,8 @@ export class TxEngine implements EventHandler {
     else writeBackDescriptors(mem, ringOffset, start, end, n, tswb, this.sfdCell);
     this.r[TDH_I[q]] = end;
     Q.pop();
-    countTxFrame(this.regs, q, frame, frameOffset, wire);
+    if (this.statsRun.active) this.statsRun.count(q, frame, frameOffset, wire);
+    else countTxFrame(this.regs, q, frame, frameOffset, wire);
     headWriteBack(mem, this.r[TDWBAL_I[q]], this.r[TDWBAH_I[q]], end);
     this.interrupts.raiseQueue(q, true);
   }
@@ -432,6 +449,8 @@ export class TxEngine implements EventHandler {
 
   /** Abandons the frame in flight and all fetched state (CTRL.RST, surprise removal). */
   stop(): void {
+    // Frames completed before this stop were counted before it (a reset clears them next).
+    this.flushStats();
     this.stops++;
     this.held = -1;
     const sched = this.sched;

@@ -60,6 +60,15 @@ export class FlowTable {
   private kRemoteIp = 0;
   private kLocalPort = 0;
   private kRemotePort = 0;
+  /** Offsets from the frame start of the last `parse`'s IP and L4 headers. */
+  private kL3 = 0;
+  private kL4 = 0;
+  // The last frame `slotForTxRun` found (its buffer offset, or -1), its bucket and offsets.
+  private runOffset = -1;
+  private runBucket = 0;
+  private runL3 = 0;
+  private runL4 = 0;
+  private runMinLength = 0;
 
   constructor(maxEntries: number) {
     let buckets = 16;
@@ -104,6 +113,87 @@ export class FlowTable {
     this.bytes[i] += length;
     this.lastSeenNs[i] = nowNs;
     return this.slot[i];
+  }
+
+  /**
+   * `slotForTx` for a run of frames (the driver's drain): a frame whose 5-tuple bytes equal
+   * those of the last frame this found — same EtherType, IP version/IHL, fragment field,
+   * protocol, addresses and ports, and long enough for the same parse — is counted on that
+   * entry without parsing, hashing or probing again. Same result and counters as `slotForTx`
+   * (only a hit is remembered, so a miss is always parsed and remembered as one). Valid while
+   * the table and the remembered frame's bytes do not change: call `forgetRun` before each
+   * drain.
+   */
+  slotForTxRun(u8: Uint8Array, offset: number, length: number, nowNs: number): number {
+    const prev = this.runOffset;
+    if (prev >= 0 && length >= this.runMinLength && this.sameTuple(u8, prev, offset)) {
+      const i = this.runBucket;
+      this.hits++;
+      this.packets[i]++;
+      this.bytes[i] += length;
+      this.lastSeenNs[i] = nowNs;
+      return this.slot[i];
+    }
+    this.runOffset = -1;
+    if (!this.parse(u8, offset, length, true)) return 0;
+    const i = this.find();
+    if (i < 0) {
+      this.misses++;
+      this.rememberMiss(nowNs);
+      return 0;
+    }
+    this.hits++;
+    this.packets[i]++;
+    this.bytes[i] += length;
+    this.lastSeenNs[i] = nowNs;
+    if (this.kProto !== IPPROTO_ICMP) {
+      this.runOffset = offset;
+      this.runBucket = i;
+      this.runL3 = this.kL3;
+      this.runL4 = this.kL4;
+      this.runMinLength = this.kL4 + 4;
+    }
+    return this.slot[i];
+  }
+
+  /** Forgets the frame `slotForTxRun` remembered (the table or the buffers may change next). */
+  forgetRun(): void {
+    this.runOffset = -1;
+  }
+
+  /** The bytes `parse` reads for a TCP/UDP frame, at the remembered frame's offsets (`a`) and `b`. */
+  private sameTuple(u8: Uint8Array, a: number, b: number): boolean {
+    const l3 = this.runL3;
+    // EtherType (and, tagged — the IP header at 18 — the TCI and the inner EtherType).
+    let d = (u8[a + 12] ^ u8[b + 12]) | (u8[a + 13] ^ u8[b + 13]);
+    if (l3 !== 14)
+      d |=
+        (u8[a + 14] ^ u8[b + 14]) |
+        (u8[a + 15] ^ u8[b + 15]) |
+        (u8[a + 16] ^ u8[b + 16]) |
+        (u8[a + 17] ^ u8[b + 17]);
+    const a3 = a + l3;
+    const b3 = b + l3;
+    // Version/IHL, flags/fragment offset, protocol, source and destination address.
+    d |=
+      (u8[a3] ^ u8[b3]) |
+      (u8[a3 + 6] ^ u8[b3 + 6]) |
+      (u8[a3 + 7] ^ u8[b3 + 7]) |
+      (u8[a3 + 9] ^ u8[b3 + 9]) |
+      (u8[a3 + 12] ^ u8[b3 + 12]) |
+      (u8[a3 + 13] ^ u8[b3 + 13]) |
+      (u8[a3 + 14] ^ u8[b3 + 14]) |
+      (u8[a3 + 15] ^ u8[b3 + 15]) |
+      (u8[a3 + 16] ^ u8[b3 + 16]) |
+      (u8[a3 + 17] ^ u8[b3 + 17]) |
+      (u8[a3 + 18] ^ u8[b3 + 18]) |
+      (u8[a3 + 19] ^ u8[b3 + 19]);
+    const a4 = a + this.runL4;
+    const b4 = b + this.runL4;
+    // Ports.
+    d |=
+      (u8[a4] ^ u8[b4]) | (u8[a4 + 1] ^ u8[b4 + 1]) | (u8[a4 + 2] ^ u8[b4 + 2]) | (u8[a4 + 3] ^ u8[b4 + 3]);
+    return d === 0;
   }
 
   /** The slot of a Tx frame's flow without counting anything (control path); 0 when unknown. */
@@ -159,6 +249,8 @@ export class FlowTable {
     this.kRemoteIp = tx ? dst : src;
     this.kLocalPort = tx ? sport : dport;
     this.kRemotePort = proto === IPPROTO_ICMP ? 0 : tx ? dport : sport;
+    this.kL3 = l3 - offset;
+    this.kL4 = l4 - offset;
     return true;
   }
 

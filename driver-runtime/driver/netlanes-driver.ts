@@ -119,6 +119,11 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
     this.properties.set('CFBundleIdentifier', NETLANES_DEXT_BUNDLE_ID);
   }
 
+  /** Burst shortcuts of the data path on (default) or off: the per-frame reference of the golden tests. */
+  setBurstMode(on: boolean): void {
+    this.tx.burstMode = on;
+  }
+
   // ---------------------------------------------------------------- read-only views
 
   /** True once a surprise removal was detected (stays true after Stop, for the record). */

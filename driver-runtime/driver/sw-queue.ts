@@ -102,6 +102,58 @@ export class SoftwareQueue {
   }
 
   /**
+   * A run of packets by DRR at once: the app next by DRR (left in `runApp`) hands out its
+   * packets in order while its credit covers each — exactly those `shift` would return one by
+   * one before the round moves on — up to `maxPkts`, and while their bytes total at most
+   * `maxBytes` (the first is always taken: the caller has checked it fits). Puts the handles in
+   * `out` and returns how many. Caller checks `count > 0` first.
+   */
+  dequeueRun(out: Int32Array, maxPkts: number, maxBytes: number): number {
+    const slot = this.select();
+    const links = this.links;
+    const next = links.next;
+    const lengths = links.length;
+    let h = this.head[slot];
+    let deficit = this.deficit[slot];
+    let bytes = 0;
+    let n = 0;
+    do {
+      const length = lengths[h];
+      out[n++] = h;
+      bytes += length;
+      deficit -= length;
+      h = next[h];
+    } while (h >= 0 && n < maxPkts && deficit >= lengths[h] && bytes + lengths[h] <= maxBytes);
+    this.runApp = slot;
+    this.chosenApp = -1;
+    this.head[slot] = h;
+    this.deficit[slot] = deficit;
+    this.count -= n;
+    this.bytes -= bytes;
+    if (h < 0) {
+      this.tail[slot] = -1;
+      // Empty: leave the round; a returning app starts with no saved credit.
+      this.isActive[slot] = 0;
+      this.activeHead = (this.activeHead + 1) % this.appSlots;
+      this.activeCount--;
+    }
+    return n;
+  }
+
+  /** The app slot of the last `dequeueRun`. */
+  runApp = -1;
+
+  /** When a queued packet entered the queue. */
+  enqueuedAt(handle: number): number {
+    return this.links.enqueuedAt[handle];
+  }
+
+  /** A queued packet's length. */
+  lengthOf(handle: number): number {
+    return this.links.length[handle];
+  }
+
+  /**
    * Unlinks the packets of `slot`'s FIFO that `match` picks, in order, and hands each to `into`
    * with its length and the time it entered this queue (control path: a flow whose entry has
    * just arrived takes its early packets out of the unattributed FIFO). An emptied slot leaves

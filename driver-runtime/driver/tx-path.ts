@@ -69,6 +69,11 @@ export class TxPath {
   private pcp: PerQueue = [-1, -1, -1, -1];
   private hw: TxHardware | null = null;
   private drops: TxDrops | null = null;
+  /**
+   * Burst shortcuts (same results as packet by packet): a run of frames of one flow is
+   * classified once in the drain. False: every frame takes the full path (`MachineOptions.perFrame`).
+   */
+  burstMode = true;
 
   // Burst scratch (never reallocated).
   private readonly burst: Int32Array;
@@ -162,12 +167,18 @@ export class TxPath {
     const capacity = this.options.appCapacity;
     const u8 = this.runtime.memory.u8;
     const now = this.runtime.scheduler.now;
+    const flows = classifier.flows;
+    const runs = this.burstMode;
+    // The flow table may have changed since the last drain: nothing remembered carries over.
+    flows.forgetRun();
     let held = false;
     let n: number;
     while ((n = hw.txs.DequeuePackets(burst, this.options.txBurst)) > 0) {
       for (let i = 0; i < n; i++) {
         const h = burst[i];
-        const slot = classifier.slotOf(u8, pool, h, now);
+        const slot = runs
+          ? flows.slotForTxRun(u8, pool.dataStart(h), pool.dataLength[h], now)
+          : classifier.slotOf(u8, pool, h, now);
         const q = classifier.queueOf(slot, pool, h);
         slotOf[h] = slot;
         acceptedAt[h] = now;
@@ -370,6 +381,39 @@ export class TxPath {
       const aqm = this.codel[q];
       const pcp = this.pcp[q];
       let posted = 0;
+      if (this.burstMode && pcp < 0) {
+        // Runs of one app's packets (same packets, order, CoDel decisions and drops as below).
+        const run = this.burst;
+        while (sw.count > 0 && ring.admits(sw.peekLength())) {
+          // Every post takes one descriptor (no PCP, so no context) and `admits` keeps one spare.
+          const maxPkts = ring.unused() - 1;
+          const maxBytes = ring.byteLimit - ring.inflightBytes;
+          const k = sw.dequeueRun(run, maxPkts, ring.inflightBytes === 0 ? Infinity : maxBytes);
+          const slot = sw.runApp;
+          if (codel) {
+            // The class queue's backlog as each packet of the run left it.
+            let backlog = sw.bytes;
+            for (let i = 0; i < k; i++) backlog += sw.lengthOf(run[i]);
+            for (let i = 0; i < k; i++) {
+              const h = run[i];
+              const length = sw.lengthOf(h);
+              backlog -= length;
+              if (aqm.shouldDrop(slot, now - sw.enqueuedAt(h), now, backlog)) {
+                drops.drop(h, 'aqm', q);
+                continue;
+              }
+              ring.post(pool, h, pool.dataLength[h], -1);
+              posted++;
+            }
+          } else {
+            for (let i = 0; i < k; i++) {
+              const h = run[i];
+              ring.post(pool, h, pool.dataLength[h], -1);
+            }
+            posted += k;
+          }
+        }
+      }
       while (sw.count > 0 && ring.admits(sw.peekLength())) {
         const slot = sw.peekSlot();
         const sojourn = now - sw.peekTime();
@@ -449,6 +493,10 @@ export class TxPath {
     const capacity = this.options.appCapacity;
     const capture = hw.capture.enabled ? hw.capture : null;
     const u8 = this.runtime.memory.u8;
+    if (this.burstMode) {
+      this.accountRuns(hw, q, n);
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const h = this.reaped[i];
       const wire = this.wireNs[i];
@@ -463,6 +511,59 @@ export class TxPath {
       }
       if ((pool.flags[h] & PACKET_FLAG_TIMESTAMP_REQUESTED) !== 0) pool.setTimestamp(h, wire);
       if (capture !== null) capture.write(CAPTURE_TX, q, wire, u8, pool.dataStart(h), pool.dataLength[h]);
+    }
+  }
+
+  /**
+   * `account` over runs of one app's packets: its counters, latency sum and maximum are carried
+   * in locals through the run and stored once at its end — the same additions in the same
+   * order, so the same doubles.
+   */
+  private accountRuns(hw: TxHardware, q: number, n: number): void {
+    const pool = hw.pool;
+    const app = hw.view.app;
+    const latency = hw.view.latency;
+    const capacity = this.options.appCapacity;
+    const capture = hw.capture.enabled ? hw.capture : null;
+    const u8 = this.runtime.memory.u8;
+    const reaped = this.reaped;
+    const wireNs = this.wireNs;
+    const slotOf = this.slotOf;
+    const acceptedAt = this.acceptedAt;
+    const dataLength = pool.dataLength;
+    const flags = pool.flags;
+    let i = 0;
+    while (i < n) {
+      const slot = slotOf[reaped[i]];
+      if (slot >= capacity) {
+        const h = reaped[i];
+        if ((flags[h] & PACKET_FLAG_TIMESTAMP_REQUESTED) !== 0) pool.setTimestamp(h, wireNs[i]);
+        if (capture !== null) capture.write(CAPTURE_TX, q, wireNs[i], u8, pool.dataStart(h), dataLength[h]);
+        i++;
+        continue;
+      }
+      let packets = app.txPackets[slot];
+      let bytes = app.txBytes[slot];
+      let sum = app.latencySum[slot];
+      let max = app.latencyMax[slot];
+      const row = slot * LATENCY_BUCKETS;
+      do {
+        const h = reaped[i];
+        const wire = wireNs[i];
+        const waited = wire - acceptedAt[h];
+        packets++;
+        bytes += dataLength[h];
+        latency[row + latencyBucket(waited)]++;
+        sum += waited;
+        if (waited > max) max = waited;
+        if ((flags[h] & PACKET_FLAG_TIMESTAMP_REQUESTED) !== 0) pool.setTimestamp(h, wire);
+        if (capture !== null) capture.write(CAPTURE_TX, q, wire, u8, pool.dataStart(h), dataLength[h]);
+        i++;
+      } while (i < n && slotOf[reaped[i]] === slot);
+      app.txPackets[slot] = packets;
+      app.txBytes[slot] = bytes;
+      app.latencySum[slot] = sum;
+      app.latencyMax[slot] = max;
     }
   }
 

@@ -205,6 +205,8 @@ export class Machine {
     this.nic.core.tx.runAhead = false;
     this.nic.core.tx.burst = false;
     this.partner.fastSink = false;
+    this.driver.setBurstMode(false);
+    this.stack.setTemplateReuse(false);
   }
 
   /** Builds and starts a machine; throws with the IOReturn name if the driver fails to start. */

@@ -112,6 +112,21 @@ export function stampPacket(
   seq: number,
 ): number {
   dst.set(t.frame, dstOff);
+  return patchPacket(t, dst, dstOff, ipId, seq);
+}
+
+/**
+ * `stampPacket` into a buffer that already holds this template's frame as `stampPacket` left
+ * it (any IP ID and sequence): only the IP ID, the sequence and their checksums are written —
+ * absolute values from the template's base, so the result is byte for byte `stampPacket`'s.
+ */
+export function patchPacket(
+  t: FlowTemplate,
+  dst: Uint8Array,
+  dstOff: number,
+  ipId: number,
+  seq: number,
+): number {
   const l3 = dstOff + t.l3Offset;
   const id = ipId & 0xffff;
   writeU16(dst, l3 + 4, id);

@@ -65,6 +65,11 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
   private freeTop: number;
   /** Failed allocations (pool exhausted). */
   allocationFailures = 0;
+  /**
+   * OURS: how many times each packet has been allocated. A user that wrote a buffer at its
+   * n-th allocation knows, at the (n+1)-th, that no one else has had it since.
+   */
+  readonly allocations: Float64Array;
 
   private constructor(
     owner: OSObject,
@@ -93,6 +98,7 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
     this.timestamp = new Float64Array(packetCount);
     this.completionStatus = new Uint32Array(packetCount);
     this.freeStack = new Int32Array(packetCount);
+    this.allocations = new Float64Array(packetCount);
     for (let i = 0; i < packetCount; i++) this.freeStack[i] = packetCount - 1 - i;
     this.freeTop = packetCount;
   }
@@ -161,6 +167,7 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
       return -1;
     }
     const h = this.freeStack[--this.freeTop];
+    this.allocations[h]++;
     this.state[h] = PACKET_ALLOCATED;
     this.dataOffset[h] = DEFAULT_DATA_OFFSET;
     this.dataLength[h] = 0;
@@ -188,11 +195,23 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
     return kIOReturnSuccess;
   }
 
+  /** `DeallocatePacket` for each handle, in order, in one loop (an Int32Array holds integers only). */
   DeallocatePackets(handles: Int32Array, count: number): IOReturn {
     let ret: IOReturn = kIOReturnSuccess;
+    const state = this.state;
+    const freeStack = this.freeStack;
+    const packetCount = this.packetCount;
+    let top = this.freeTop;
     for (let i = 0; i < count; i++) {
-      if (this.DeallocatePacket(handles[i]) !== kIOReturnSuccess) ret = kIOReturnBadArgument;
+      const h = handles[i];
+      if (h < 0 || h >= packetCount || state[h] !== PACKET_ALLOCATED) {
+        ret = kIOReturnBadArgument;
+        continue;
+      }
+      state[h] = PACKET_FREE;
+      freeStack[top++] = h;
     }
+    this.freeTop = top;
     return ret;
   }
 

@@ -177,6 +177,11 @@ export class HostStack implements AppHost, StackCore, EthernetInterfaceListener 
   // ---------------------------------------------------------------- lifecycle
 
   /** Installs the queue handlers, posts Rx buffers and resolves the peer by ARP; apps start after. */
+  /** Template reuse in Tx buffers on (default) or off (the per-frame reference of the golden tests). */
+  setTemplateReuse(on: boolean): void {
+    this.tx.templateReuse = on;
+  }
+
   start(): void {
     if (this.started) throw new Error('HostStack: already started');
     this.started = true;

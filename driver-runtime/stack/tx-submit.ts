@@ -10,7 +10,7 @@ import {
   PACKET_FLAG_TIMESTAMP_VALID,
 } from '../networking/packet-buffer-pool.ts';
 import { kIOUserNetworkPacketDirectionTx } from '../networking/constants.ts';
-import { stampPacket, type FlowTemplate } from '../net/flow-template.ts';
+import { patchPacket, stampPacket, type FlowTemplate } from '../net/flow-template.ts';
 import type { App, AppCounters } from './apps/app.ts';
 import type { StackCore } from './stack-core.ts';
 
@@ -33,6 +33,15 @@ export class TxSubmit {
   /** Apps that saw an error completion in the current reap (indexed by app id). */
   private readonly lossApps: Uint8Array;
   private wakeRotor = 0;
+  /**
+   * Template reuse: a buffer that last held this app template's frame, untouched since, gets
+   * only its IP ID, sequence and checksums patched (same bytes as a full stamp). False: every
+   * packet is stamped in full (`MachineOptions.perFrame`).
+   */
+  templateReuse = true;
+  /** Per packet: the template the stack last stamped into its buffer, and at which of its allocations. */
+  private readonly stampedTemplate: (FlowTemplate | null)[];
+  private readonly stampedAllocation: Float64Array;
 
   constructor(private readonly core: StackCore) {
     this.txLen = new Uint32Array(core.pool.packetCount);
@@ -40,6 +49,8 @@ export class TxSubmit {
     this.countersById = [core.systemCounters, ...core.apps.map((a) => a.counters)];
     this.holders = core.apps.filter((a) => a.holdsOnFull);
     this.lossApps = new Uint8Array(core.apps.length + 1);
+    this.stampedTemplate = new Array<FlowTemplate | null>(core.pool.packetCount).fill(null);
+    this.stampedAllocation = new Float64Array(core.pool.packetCount);
   }
 
   lengthOf(handle: number): number {
@@ -92,14 +103,29 @@ export class TxSubmit {
     const pool = this.core.pool;
     const mem = this.core.mem;
     const burst = this.burst;
-    let built = 0;
-    while (built < want) {
-      const h = pool.allocatePacket();
-      if (h < 0) break;
-      const len = stampPacket(tpl, mem, pool.dataStart(h), app.ipId, app.nextSequence(now));
+    // One burst allocation (the same handles, in the same order, as one at a time).
+    const built = pool.allocatePackets(burst, want);
+    const appId = app.identity.appId;
+    const serviceClass = app.serviceClass;
+    // Untagged frames only: the driver rewrites the PCP of a tagged frame in its buffer.
+    const reuse = this.templateReuse && tpl.l3Offset === 14;
+    const allocations = pool.allocations;
+    const stampedTemplate = this.stampedTemplate;
+    const stampedAllocation = this.stampedAllocation;
+    for (let i = 0; i < built; i++) {
+      const h = burst[i];
+      const at = pool.dataStart(h);
+      const seq = app.nextSequence(now);
+      const allocation = allocations[h];
+      // This buffer's previous allocation was ours, with this template: no one has written it since.
+      const len =
+        reuse && stampedTemplate[h] === tpl && stampedAllocation[h] === allocation - 1
+          ? patchPacket(tpl, mem, at, app.ipId, seq)
+          : stampPacket(tpl, mem, at, app.ipId, seq);
+      stampedTemplate[h] = tpl;
+      stampedAllocation[h] = allocation;
       app.ipId = (app.ipId + 1) & 0xffff;
-      this.tag(h, len, app.identity.appId, app.serviceClass);
-      burst[built++] = h;
+      this.tag(h, len, appId, serviceClass);
     }
     c.outstandingPackets += built;
     c.outstandingBytes += built * tpl.length;
@@ -112,7 +138,14 @@ export class TxSubmit {
     if (built === 0) return accepted;
     // 3. One burst enqueue; refused packets are held (bulk) or dropped.
     const k = txs.EnqueuePackets(burst, built);
-    for (let i = 0; i < k; i++) this.countEnqueued(c, tpl.length, app.holdsOnFull);
+    // countEnqueued for the k packets at once (integer sums: the same values).
+    c.txEnqueued += k;
+    c.txEnqueuedBytes += k * tpl.length;
+    this.core.counters.txInFlight += k;
+    if (app.holdsOnFull) {
+      c.txSent += k;
+      c.txSentBytes += k * tpl.length;
+    }
     if (!app.holdsOnFull) {
       c.txSent += built;
       c.txSentBytes += built * tpl.length;

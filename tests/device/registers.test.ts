@@ -491,6 +491,25 @@ describe('register file', () => {
     expect(rig.read(R.GOTCH)).toBe(1);
   });
 
+  it('a 64-bit counter takes a stretch’s sum at once as it takes each frame: min(v + sum, 2^64-1)', () => {
+    const regs = new Rig().nic.core.regs;
+    const value = () => regs.get(R.GOTCL) + regs.get(R.GOTCH) * 2 ** 32;
+    // A carry of several units of 2^32.
+    regs.set(R.GOTCL, 0xfffffff0);
+    regs.set(R.GOTCH, 7);
+    regs.add64(R.GOTCL, 3 * 2 ** 32 + 0x20);
+    expect(value()).toBe(7 * 2 ** 32 + 0xfffffff0 + 3 * 2 ** 32 + 0x20);
+    // Near the top: the sum saturates where frame-by-frame adds would.
+    regs.set(R.GOTCL, 0xffffff00);
+    regs.set(R.GOTCH, 0xfffffffe);
+    regs.add64(R.GOTCL, 2 ** 33);
+    expect([regs.get(R.GOTCL), regs.get(R.GOTCH)]).toEqual([0xffffffff, 0xffffffff]);
+    regs.set(R.GOTCL, 0xffffff00);
+    regs.set(R.GOTCH, 0xffffffff);
+    for (let i = 0; i < 3; i++) regs.add64(R.GOTCL, 0x80);
+    expect([regs.get(R.GOTCL), regs.get(R.GOTCH)]).toEqual([0xffffffff, 0xffffffff]);
+  });
+
   it('CTRL.RST is self-clearing and resets rings, but EITR survives', () => {
     const rig = new Rig().startHw();
     rig.write(R.EITR(2), 50 << R.EITR_INTERVAL_SHIFT);

@@ -573,6 +573,68 @@ describe('FlowTable: counters and per-entry accounting', () => {
   });
 });
 
+describe('FlowTable: slotForTxRun (a run of one flow classified once)', () => {
+  it('gives the same slots and counters as slotForTx over any mix of frames (fast-check)', () => {
+    const frames: Frame[] = [
+      udp(1000, 53),
+      udp(1000, 53, {}, 300),
+      udp(1000, 54),
+      udp(1001, 53),
+      udp(1000, 53, { remoteIp: OTHER_PEER_IP }),
+      udp(1000, 53, { vlan: VLAN }),
+      udp(1000, 53, { vlan: { pcp: 1, dei: false, vid: 7 } }),
+      tcp(1000, 53),
+      tcp(2000, 443, {}, 10),
+      withIpOptions(udp(1000, 53), 2),
+      fragment(udp(1000, 53), 0, true),
+      fragment(udp(1000, 53), 0, false, true),
+      fragment(udp(1000, 53), 3, false),
+      icmp(ICMP_ECHO_REQUEST, 1000),
+      arp(ARP_OP_REQUEST),
+    ];
+    // Truncated copies: the same bytes up to a shorter length.
+    for (const cut of [14 + 20, 14 + 20 + 3, 14 + 20 + 4]) frames.push({ ...frames[0], len: cut });
+    const upserts = (t: FlowTable) => {
+      t.upsert(IPPROTO_UDP, HOST_IP, PEER_IP, 1000, 53, 1, 1, 0);
+      t.upsert(IPPROTO_UDP, HOST_IP, PEER_IP, 1000, 54, 2, 2, 0);
+      t.upsert(IPPROTO_TCP, HOST_IP, PEER_IP, 1000, 53, 3, 3, 0);
+      t.upsert(IPPROTO_TCP, HOST_IP, PEER_IP, 2000, 443, 4, 4, 0);
+      t.upsert(IPPROTO_ICMP, HOST_IP, PEER_IP, 1000, 0, 5, 5, 0);
+    };
+    fc.assert(
+      fc.property(fc.array(fc.nat(frames.length - 1), { maxLength: 60 }), fc.nat(5), (picks, forgetEvery) => {
+        // Every frame of the burst in its own place in one buffer, as pool buffers are.
+        const u8 = new Uint8Array(picks.length * 2048 + 64);
+        const offsets = picks.map((p, k) => {
+          const f = frames[p];
+          const at = 32 + k * 2048 + (k % 3);
+          u8.set(f.buf.subarray(f.off, f.off + f.len), at);
+          return at;
+        });
+        const plain = new FlowTable(64);
+        const run = new FlowTable(64);
+        upserts(plain);
+        upserts(run);
+        run.forgetRun();
+        picks.forEach((p, k) => {
+          if (forgetEvery > 0 && k % forgetEvery === 0) run.forgetRun();
+          const len = frames[p].len;
+          expect(run.slotForTxRun(u8, offsets[k], len, k)).toBe(plain.slotForTx(u8, offsets[k], len, k));
+        });
+        expect([run.hits, run.misses, run.missWindows]).toEqual([
+          plain.hits,
+          plain.misses,
+          plain.missWindows,
+        ]);
+        expect(Array.from(run.packets)).toEqual(Array.from(plain.packets));
+        expect(Array.from(run.bytes)).toEqual(Array.from(plain.bytes));
+        expect(Array.from(run.lastSeenNs)).toEqual(Array.from(plain.lastSeenNs));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('FlowTable: remove and clear', () => {
   it('remove takes exactly one flow out and says whether it was there', () => {
     const { t, tx, add } = table();

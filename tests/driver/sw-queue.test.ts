@@ -348,3 +348,50 @@ describe('SoftwareQueue: conservation (property)', () => {
     );
   });
 });
+
+describe('SoftwareQueue: dequeueRun = shift one by one', () => {
+  it('runs cut anywhere give the same packets, order, slots and state as shift (fast-check)', () => {
+    const op = fc.oneof(
+      fc.record({ push: fc.nat(5), length: fc.integer({ min: 60, max: 3000 }) }),
+      fc.record({ run: fc.integer({ min: 1, max: 9 }), bytes: fc.integer({ min: 0, max: 9000 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), fc.boolean(), (ops, fair) => {
+        const a = makeQueue({ slots: 6, fair });
+        const b = makeQueue({ slots: 6, fair });
+        const handles = new Handles();
+        const out = new Int32Array(16);
+        for (const o of ops) {
+          if ('push' in o) {
+            const h = handles.take();
+            expect(a.q.push(h, o.length, h, o.push)).toBe(b.q.push(h, o.length, h, o.push));
+            continue;
+          }
+          if (a.q.count === 0) continue;
+          const n = a.q.dequeueRun(out, o.run, o.bytes);
+          expect(n).toBeGreaterThan(0);
+          expect(n).toBeLessThanOrEqual(o.run);
+          let bytes = 0;
+          for (let i = 0; i < n; i++) {
+            const slot = b.q.peekSlot();
+            const h = b.q.shift();
+            expect(out[i]).toBe(h);
+            expect(a.q.runApp).toBe(slot);
+            bytes += b.links.length[h];
+            if (i > 0) expect(bytes).toBeLessThanOrEqual(o.bytes);
+          }
+          expect([a.q.count, a.q.bytes]).toEqual([b.q.count, b.q.bytes]);
+        }
+        // What is left comes out in the same order.
+        const rest = serve(b.q, b.links, b.q.count).map((s) => s.h);
+        const runs: number[] = [];
+        while (a.q.count > 0) {
+          const n = a.q.dequeueRun(out, 16, Infinity);
+          runs.push(...out.subarray(0, n));
+        }
+        expect(runs).toEqual(rest);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -212,6 +212,47 @@ describe('burst-wise data path = per-frame reference', () => {
     });
   });
 
+  it('CoDel dropping over runs of several apps in one queue (DRR), and the single-queue FIFO', () => {
+    const aqm = { codelTargetNs: 20_000, codelIntervalNs: 200_000 };
+    const options = { scenario: bulk('1g', 200, ['BK', 'BK', 'BK', 'VO']), durationNs: 20e6 };
+    expect(snapshot({ ...options, driver: aqm }, false).report.driverDrops.aqm).toBeGreaterThan(100);
+    expectSame({ ...options, driver: aqm });
+    expectSame({ ...options, driver: { ...aqm, singleQueue: true } });
+  });
+
+  it('Tx and Rx sharing the pool: a buffer the stack stamped, then used for Rx, is stamped in full again', () => {
+    const both: Scenario = {
+      ...bulk('1g', 60, ['BK', 'VI']),
+      name: 'golden-both',
+      apps: [
+        ...bulk('1g', 60, ['BK', 'VI']).apps,
+        {
+          ...rx('1g', 60).apps[0],
+          traffic: { ...rx('1g', 60).apps[0].traffic, rateBps: 400e6 },
+        } as Scenario['apps'][number],
+      ],
+    };
+    expectSame({ scenario: both, durationNs: 10e6 });
+  });
+
+  it('a buffer someone else wrote between two Tx uses is stamped in full again (template reuse)', () => {
+    // Every free buffer is taken, scribbled on and freed again, several times mid-run.
+    const scribble = (m: Machine) => {
+      for (const at of [20e6, 50e6, 80e6])
+        m.scheduler.schedule(at, {
+          onEvent: () => {
+            const pool = m.driver.packetPool!;
+            const taken: number[] = [];
+            for (let h = pool.allocatePacket(); h >= 0; h = pool.allocatePacket()) taken.push(h);
+            for (const h of taken) m.memory.u8.fill(0xee, pool.dataStart(h), pool.dataStart(h) + 128);
+            // Freed in reverse, so the free stack is as before: the next Tx takes the same buffers.
+            for (let i = taken.length - 1; i >= 0; i--) pool.DeallocatePacket(taken[i]);
+          },
+        });
+    };
+    expectSame({ scenario: scenario('home-office'), durationNs: 100e6, onBoot: scribble });
+  });
+
   it('line-rate Rx, 64 B and 1518 B', () => {
     expectSame({ scenario: rx('10g', 60), durationNs: 3e6 });
     expectSame({ scenario: rx('10g', 1514), durationNs: 6e6 });
