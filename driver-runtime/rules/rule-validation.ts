@@ -105,7 +105,8 @@ export function validateRuleSet(input: unknown): RuleSet {
   return set;
 }
 
-function identityKey(m: { bundleId?: string; path?: string; teamId?: string }): string {
+/** The identity a rule's match names: rules with the same key are for the same apps. */
+export function identityKey(m: { bundleId?: string; path?: string; teamId?: string }): string {
   return `${m.bundleId ?? ''}\u0000${m.path ?? ''}\u0000${m.teamId ?? ''}`;
 }
 

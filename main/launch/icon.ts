@@ -1,30 +1,19 @@
 /**
  * The app icon (build/icon.png, 512×512) drawn from the lane bars, written as a PNG by hand
- * (zlib + CRC): `npm run dist` makes it when missing, so no binary asset lives in the repo.
+ * (zlib, and the FCS's CRC-32 — the same one PNG uses): `npm run dist` makes it when missing, so no binary asset lives in the repo.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { laneIconBitmap } from '../desktop/lane-icon.ts';
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from '../../driver-runtime/net/crc32.ts';
 
 function chunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(data.length);
   const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
   const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
+  crc.writeUInt32BE(crc32(body, 0, body.length)); // PNG's CRC is Ethernet's FCS CRC-32
   return Buffer.concat([length, body, crc]);
 }
 

@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { decide } from '../../driver-runtime/rules/rule-matching.ts';
+import { identityKey } from '../../driver-runtime/rules/rule-validation.ts';
 import type { MinuteOfWeek } from '../../driver-runtime/rules/schedule.ts';
 import type { Rule, RuleSet } from '../../driver-runtime/rules/rule-types.ts';
 import type { AppIdentities, StoredApp } from './app-identities.ts';
@@ -232,7 +233,7 @@ export class Budgets {
         app.bundleId !== ''
           ? { bundleId: app.bundleId, ...(app.teamId ? { teamId: app.teamId } : {}) }
           : { path: app.path, ...(app.teamId ? { teamId: app.teamId } : {}) };
-      replaced.add(matchKey(match));
+      replaced.add(identityKey(match));
       const level = low ? 'low' : decide(profile, this.apps.identityOf(app), minute).level;
       overrides.push({
         id: `budget:${app.key}`.slice(0, 64),
@@ -246,7 +247,7 @@ export class Budgets {
     // The budget's rule replaces the profile's rules for exactly that identity (they would conflict).
     return {
       version: 1,
-      rules: [...overrides, ...profile.rules.filter((r) => !replaced.has(matchKey(r.match)))],
+      rules: [...overrides, ...profile.rules.filter((r) => !replaced.has(identityKey(r.match)))],
     };
   }
 
@@ -314,8 +315,4 @@ const ADJECTIVE: Record<Period, string> = { day: 'daily', week: 'weekly', month:
 
 function percent(t: Tracked): string {
   return `${Math.floor((100 * t.used) / t.budget.limitBytes)} %`;
-}
-
-function matchKey(m: { bundleId?: string; path?: string; teamId?: string }): string {
-  return `${m.bundleId ?? ''}\u0000${m.path ?? ''}\u0000${m.teamId ?? ''}`;
 }

@@ -11,6 +11,24 @@
  */
 import type Database from 'better-sqlite3';
 
+/** A rollup table (minutes or hours): one shape, keyed app-first. */
+function rollupTable(name: string): string {
+  return `CREATE TABLE ${name} (
+    app_id INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    seconds INTEGER NOT NULL,
+    tx_bytes INTEGER NOT NULL,
+    rx_bytes INTEGER NOT NULL,
+    tx_min REAL NOT NULL, tx_max REAL NOT NULL,
+    rx_min REAL NOT NULL, rx_max REAL NOT NULL,
+    tx_packets INTEGER NOT NULL,
+    rx_packets INTEGER NOT NULL,
+    drops INTEGER NOT NULL,
+    profile_id INTEGER,
+    PRIMARY KEY (app_id, t)
+  ) WITHOUT ROWID;`;
+}
+
 export const MIGRATIONS: readonly string[] = [
   /* 1 */ `
   CREATE TABLE apps (
@@ -57,34 +75,8 @@ export const MIGRATIONS: readonly string[] = [
     profile_id INTEGER,
     PRIMARY KEY (t, app_id)
   ) WITHOUT ROWID;
-  CREATE TABLE samples_1m (
-    app_id INTEGER NOT NULL,
-    t INTEGER NOT NULL,
-    seconds INTEGER NOT NULL,
-    tx_bytes INTEGER NOT NULL,
-    rx_bytes INTEGER NOT NULL,
-    tx_min REAL NOT NULL, tx_max REAL NOT NULL,
-    rx_min REAL NOT NULL, rx_max REAL NOT NULL,
-    tx_packets INTEGER NOT NULL,
-    rx_packets INTEGER NOT NULL,
-    drops INTEGER NOT NULL,
-    profile_id INTEGER,
-    PRIMARY KEY (app_id, t)
-  ) WITHOUT ROWID;
-  CREATE TABLE samples_1h (
-    app_id INTEGER NOT NULL,
-    t INTEGER NOT NULL,
-    seconds INTEGER NOT NULL,
-    tx_bytes INTEGER NOT NULL,
-    rx_bytes INTEGER NOT NULL,
-    tx_min REAL NOT NULL, tx_max REAL NOT NULL,
-    rx_min REAL NOT NULL, rx_max REAL NOT NULL,
-    tx_packets INTEGER NOT NULL,
-    rx_packets INTEGER NOT NULL,
-    drops INTEGER NOT NULL,
-    profile_id INTEGER,
-    PRIMARY KEY (app_id, t)
-  ) WITHOUT ROWID;
+  ${rollupTable('samples_1m')}
+  ${rollupTable('samples_1h')}
   CREATE TABLE budgets (
     app_key TEXT NOT NULL,
     period TEXT NOT NULL CHECK (period IN ('day', 'week', 'month')),

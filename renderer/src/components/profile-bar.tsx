@@ -6,15 +6,7 @@
 import { useRef, useState } from 'react';
 import { useSession, useSnapshot } from '../hooks/use-session.ts';
 import { reason } from '../format.ts';
-
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+import { download } from '../download.ts';
 
 export function ProfileBar() {
   const session = useSession();

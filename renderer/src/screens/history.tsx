@@ -11,6 +11,7 @@ import { cssVar, useColorScheme } from '../hooks/use-color-scheme.ts';
 import { UPlotChart } from '../components/uplot-chart.tsx';
 import { EmptyState } from '../components/empty-state.tsx';
 import { bytes, rate } from '../format.ts';
+import { download } from '../download.ts';
 import { axisStyle } from './lab/cdf-chart.tsx';
 import { dayTotalsSchema, seriesSchema, type DayTotals, type SeriesResult } from '../session/store-data.ts';
 
@@ -153,12 +154,7 @@ export function History() {
     const csv = String(
       await session.request('historyCsv', { apps: shown, from: to - seconds, to, maxPoints: POINTS }),
     );
-    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `netlanes-history-${range}.csv`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    download(`netlanes-history-${range}.csv`, csv, 'text/csv');
   };
 
   const toggle = (app: string) => {
