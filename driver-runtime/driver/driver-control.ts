@@ -3,6 +3,7 @@
  * read or change, checked here before anything changes. The user client (user-client.ts)
  * decodes the call and encodes the reply; this file knows the driver's parts.
  */
+import { explainPacket, explainSlot } from './tx-explain.ts';
 import {
   kIOReturnBadArgument,
   kIOReturnNoSpace,
@@ -181,11 +182,11 @@ export class DriverControl {
   }
 
   explainSlot(slot: number): string[] {
-    return this.tx.explainSlot(slot);
+    return explainSlot(this.tx, slot);
   }
 
   explainPacket(d: PacketDescription): string[] {
-    return this.tx.explainPacket(d);
+    return explainPacket(this.tx, d);
   }
 
   get settingsGeneration(): number {

@@ -7,11 +7,7 @@ import type {
   IOUserNetworkTxSubmissionQueue,
 } from '../networking/packet-queue.ts';
 import { H_RULES_GENERATION, type StatsView } from '../abi/stats-layout.ts';
-import {
-  QUEUE_BY_SERVICE_CLASS,
-  type AppSettingRecord,
-  type PacketDescription,
-} from '../abi/netlanes-abi.ts';
+import type { AppSettingRecord } from '../abi/netlanes-abi.ts';
 import { LATENCY_BUCKETS, latencyBucket } from '../abi/latency-buckets.ts';
 import { AppShaper } from './app-shaper.ts';
 import { PacketClassifier } from './classifier.ts';
@@ -50,9 +46,6 @@ export interface TxHardware {
  * Its state (TxState) lives as long as the driver object: settings pushed before Start or
  * across a reset stay in force. What Start makes (rings, queues, pool) arrives in `attach`.
  */
-function ipText(ip: number): string {
-  return `${ip >>> 24}.${(ip >>> 16) & 0xff}.${(ip >>> 8) & 0xff}.${ip & 0xff}`;
-}
 
 export class TxPath {
   // ---- TxState
@@ -289,69 +282,6 @@ export class TxPath {
     }
     // A cap that went away releases what it held.
     if (running) this.releaseShaped();
-  }
-
-  /**
-   * explain(packet): why a packet goes to its queue, and whether a cap will hold it — from
-   * what the driver sees (its 5-tuple and service class) and the tables in force (control path).
-   */
-  explainPacket(d: PacketDescription): string[] {
-    const c = this.classifier;
-    const proto =
-      d.protocol === 6
-        ? 'TCP'
-        : d.protocol === 17
-          ? 'UDP'
-          : d.protocol === 1
-            ? 'ICMP'
-            : `IP proto ${d.protocol}`;
-    const steps = [
-      `packet: ${proto} ${ipText(d.localIp)}:${d.localPort} → ${ipText(d.remoteIp)}:${d.remotePort}, service class ${d.serviceClass}`,
-    ];
-    if (c.forcedQueue >= 0) {
-      steps.push(`single-queue baseline: every packet → Queue ${c.forcedQueue}`);
-      return steps;
-    }
-    const bucket = c.flows.bucketFor(d.protocol, d.localIp, d.remoteIp, d.localPort, d.remotePort);
-    const slot = bucket < 0 ? 0 : c.flows.slot[bucket];
-    if (bucket < 0)
-      steps.push('flow table: no entry for this 5-tuple (a new flow, or not a flow the app reported)');
-    else steps.push(`flow table: flow ${c.flows.flowId[bucket]} → ${this.settings.name(slot)}`);
-    const setting = c.settingOf(slot);
-    if (setting !== QUEUE_BY_SERVICE_CLASS) {
-      const why = this.settings.reasons[slot] ? ` (${this.settings.reasons[slot]})` : '';
-      steps.push(`settings generation ${c.generation}: ${this.settings.name(slot)} → Queue ${setting}${why}`);
-    } else {
-      if (bucket >= 0)
-        steps.push(`settings generation ${c.generation}: no queue set for ${this.settings.name(slot)}`);
-      steps.push(
-        `default: service class ${d.serviceClass} folds to Queue ${c.queueForClass(d.serviceClass)} (xnu 10 → 4)`,
-      );
-    }
-    if (this.shaper.isCapped(slot))
-      steps.push(
-        `${this.settings.name(slot)} is capped at ${this.settings.capBps[slot] / 1e6} Mb/s: packets beyond its tokens wait in its hold ring`,
-      );
-    return steps;
-  }
-
-  /** explain(app slot): what the driver holds for a slot (control path). */
-  explainSlot(slot: number): string[] {
-    const s = this.settings;
-    if (!(slot >= 0 && slot < s.slots)) return [`slot ${slot}: not a slot (0..${s.slots - 1})`];
-    let flows = 0;
-    this.classifier.flows.forEach((b) => {
-      if (this.classifier.flows.slot[b] === slot) flows++;
-    });
-    const q = this.classifier.settingOf(slot);
-    const steps = [`${s.name(slot)}: ${flows} flow${flows === 1 ? '' : 's'} in the flow table`];
-    steps.push(
-      q === QUEUE_BY_SERVICE_CLASS
-        ? `settings generation ${this.classifier.generation}: no queue set; its packets take their service class's queue`
-        : `settings generation ${this.classifier.generation}: Queue ${q}${s.reasons[slot] ? ` (${s.reasons[slot]})` : ''}`,
-    );
-    if (s.capBps[slot] > 0) steps.push(`cap ${s.capBps[slot] / 1e6} Mb/s, burst ${s.burstBytes[slot]} B`);
-    return steps;
   }
 
   // ---------------------------------------------------------------- post to the rings
