@@ -1,6 +1,7 @@
 /**
  * Applications seen, with their identity: the rows history and budgets hang on. An app is the
  * same app across runs and restarts when its key (bundle id, else executable path) is the same.
+ * `last_seen` moves as the history writer closes each minute (one statement for all apps).
  */
 import type Database from 'better-sqlite3';
 import type { AppIdentity } from '../../driver-runtime/abi/app-identity.ts';
@@ -47,7 +48,6 @@ const toApp = (r: AppRow): StoredApp => ({
 
 export class AppIdentities {
   private readonly upsert: Database.Statement<unknown[], { id: number }>;
-  private readonly touch: Database.Statement<[number, number]>;
   private readonly all: Database.Statement<[], AppRow>;
   private readonly byKey: Database.Statement<[string], AppRow>;
   /** key → id, so the recorder's per-second path does not ask SQLite. */
@@ -62,7 +62,6 @@ export class AppIdentities {
          last_seen = excluded.last_seen
        RETURNING id`,
     );
-    this.touch = db.prepare('UPDATE apps SET last_seen = ? WHERE id = ?');
     this.all = db.prepare('SELECT * FROM apps ORDER BY name COLLATE NOCASE');
     this.byKey = db.prepare('SELECT * FROM apps WHERE key = ?');
   }
@@ -85,10 +84,6 @@ export class AppIdentities {
     if (row === undefined) throw new Error(`apps: no id returned for ${key}`);
     this.ids.set(key, row.id);
     return row.id;
-  }
-
-  seen(id: number, nowMs: number): void {
-    this.touch.run(nowMs, id);
   }
 
   list(): StoredApp[] {
