@@ -19,12 +19,19 @@ const ELECTRON = (
 /** Findings the README explains (check id → why it stays). */
 const EXPLAINED = ['PRELOAD_JS_CHECK', 'CSP_GLOBAL_CHECK'];
 
+/**
+ * The tool's CSV, one finding per record. It writes a finding's sample (a CSP, a line of code)
+ * unquoted, so a sample with a line break continues on the next line: a record starts only
+ * where a check id (`…_CHECK,`) starts a line.
+ */
 function parseCsv(text: string): string[][] {
-  return text
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => [...line.matchAll(/("([^"]|"")*"|[^,]*)(,|$)/g)].map((m) => m[1].replace(/^"|"$/g, '')));
+  const records: string[] = [];
+  for (const line of text.trim().split('\n').slice(1))
+    if (/^[A-Z_]+_CHECK,/.test(line) || records.length === 0) records.push(line);
+    else records[records.length - 1] += ` ${line}`;
+  return records.map((record) =>
+    [...record.matchAll(/("([^"]|"")*"|[^,]*)(,|$)/g)].map((m) => m[1].replace(/^"|"$/g, '')),
+  );
 }
 
 describe.skipIf(skip !== null)(`electronegativity${skip ? ` (${skip})` : ''}`, () => {
