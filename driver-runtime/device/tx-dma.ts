@@ -107,7 +107,7 @@ export function writeBackDescriptors(
     }
     if (tswb && d === eop) {
       const ts = Math.round(sfd[0]);
-      u32[w] = ts % TWO_32;
+      u32[w] = ts >>> 0; // ts mod 2^32, exact for integers below 2^53 (`%` on a double is a libm call)
       u32[w + 1] = Math.floor(ts / TWO_32);
     }
   }
@@ -137,7 +137,7 @@ export function writeBackOne(
   }
   if (tswb) {
     const ts = Math.round(sfd[0]);
-    u32[w] = ts % TWO_32;
+    u32[w] = ts >>> 0;
     u32[w + 1] = Math.floor(ts / TWO_32);
   }
 }

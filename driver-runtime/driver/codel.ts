@@ -61,6 +61,18 @@ export class CoDel {
   }
 
   /** True while `slot` is in the dropping state (for tests and diagnostics). */
+  /**
+   * `shouldDrop` for every packet of a run of `slot`, answered at once when it is "keep all":
+   * not in the dropping state and even the longest sojourn of the run below target. Each call
+   * would then only clear `firstAboveTime` and return false, so this does that once. False
+   * when the run needs the per-packet decisions.
+   */
+  keepsRun(slot: number, longestSojournNs: number): boolean {
+    if (this.dropping[slot] !== 0 || longestSojournNs >= this.targetNs) return false;
+    this.firstAboveTime[slot] = 0;
+    return true;
+  }
+
   isDropping(slot: number): boolean {
     return this.dropping[slot] !== 0;
   }

@@ -159,6 +159,7 @@ export class TxPath {
     const shapedPackets = hw.view.app.shapedPackets;
     const capacity = this.options.appCapacity;
     const u8 = this.runtime.memory.u8;
+    const u16 = this.runtime.memory.u16;
     const now = this.runtime.scheduler.now;
     const flows = classifier.flows;
     const runs = this.burstMode;
@@ -169,8 +170,8 @@ export class TxPath {
     while ((n = hw.txs.DequeuePackets(burst, this.options.txBurst)) > 0) {
       for (let i = 0; i < n; i++) {
         const h = burst[i];
-        const slot = runs
-          ? flows.slotForTxRun(u8, pool.dataStart(h), pool.dataLength[h], now)
+        const slot = (globalThis as any).ABL_FLOW ? 0 : runs
+          ? flows.slotForTxRun(u8, u16, pool.dataStart(h), pool.dataLength[h], now)
           : classifier.slotOf(u8, pool, h, now);
         const q = classifier.queueOf(slot, pool, h);
         slotOf[h] = slot;
@@ -320,7 +321,7 @@ export class TxPath {
           const maxBytes = ring.byteLimit - ring.inflightBytes;
           const k = sw.dequeueRun(run, maxPkts, ring.inflightBytes === 0 ? Infinity : maxBytes);
           const slot = sw.runApp;
-          if (codel) {
+          if (codel && !aqm.keepsRun(slot, now - this.oldestEnqueue(sw, run, k))) {
             // The class queue's backlog as each packet of the run left it.
             let backlog = sw.bytes;
             for (let i = 0; i < k; i++) backlog += sw.lengthOf(run[i]);
@@ -336,10 +337,7 @@ export class TxPath {
               posted++;
             }
           } else {
-            for (let i = 0; i < k; i++) {
-              const h = run[i];
-              ring.post(pool, h, pool.dataLength[h], -1);
-            }
+            ring.postRun(pool, run, k);
             posted += k;
           }
         }
@@ -360,6 +358,16 @@ export class TxPath {
       if (posted > 0) hw.ringState.tx(ring, now);
     }
     drops.flush();
+  }
+
+  /** The earliest time a packet of `run[0..k)` entered the class queue (its longest sojourn). */
+  private oldestEnqueue(sw: SoftwareQueue, run: Int32Array, k: number): number {
+    let oldest = Infinity;
+    for (let i = 0; i < k; i++) {
+      const t = sw.enqueuedAt(run[i]);
+      if (t < oldest) oldest = t;
+    }
+    return oldest;
   }
 
   /**

@@ -119,6 +119,37 @@ export class TxRing {
     this.nextToUse++;
   }
 
+  /**
+   * `post` for `count` untagged packets `handles[0..count)`, each one data descriptor: the same
+   * descriptors and shadow state, with the ring's fields held in locals through the run.
+   */
+  postRun(pool: IOUserNetworkPacketBufferPool, handles: Int32Array, count: number): void {
+    const u32 = this.u32;
+    const mask = this.mask;
+    const base32 = this.base32;
+    const dataLength = pool.dataLength;
+    let next = this.nextToUse;
+    let inflight = this.inflightBytes;
+    for (let i = 0; i < count; i++) {
+      const handle = handles[i];
+      const length = dataLength[handle];
+      const slot = next & mask;
+      const d = base32 + slot * WORDS;
+      const phys = pool.dataPhys(handle);
+      u32[d] = phys >>> 0;
+      u32[d + 1] = Math.floor(phys / 4294967296) >>> 0;
+      u32[d + 2] = (DATA_CMD | length) >>> 0;
+      u32[d + 3] = (length << TXD_PAYLEN_SHIFT) >>> 0;
+      this.slotsOf[slot] = 1;
+      this.bufferHandle[slot] = handle;
+      this.bufferBytes[slot] = length;
+      inflight += length;
+      next++;
+    }
+    this.nextToUse = next;
+    this.inflightBytes = inflight;
+  }
+
   /** Context descriptor for slot 0: only the VLAN field matters to the NIC model. */
   private writeContext(tci: number): void {
     const slot = this.nextToUse & this.mask;

@@ -204,6 +204,7 @@ export class Machine {
   private setPerFrame(): void {
     this.nic.core.tx.runAhead = false;
     this.nic.core.tx.burst = false;
+    this.nic.core.tx.fetch.wholePacketPath = false;
     this.partner.fastSink = false;
     this.driver.setBurstMode(false);
     this.stack.setTemplateReuse(false);

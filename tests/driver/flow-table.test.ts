@@ -134,6 +134,14 @@ function withIpOptions(f: Frame, words: number): Frame {
   return { buf, off: f.off, len: f.len + extra, l3: ip };
 }
 
+/** Sets the IPv4 TOS and TTL: bytes the tuple leaves out, beside bytes it reads. */
+function withTosTtl(f: Frame, tos: number, ttl: number): Frame {
+  f.buf[f.l3 + 1] = tos;
+  f.buf[f.l3 + 8] = ttl;
+  writeIpv4HeaderChecksum(f.buf, f.l3);
+  return f;
+}
+
 /** Sets the IPv4 flags/fragment offset (in 8-byte units). */
 function fragment(f: Frame, offsetUnits: number, more: boolean, df = false): Frame {
   f.buf[f.l3 + 6] = (df ? 0x40 : 0) | (more ? 0x20 : 0) | ((offsetUnits >> 8) & 0x1f);
@@ -578,6 +586,8 @@ describe('FlowTable: slotForTxRun (a run of one flow classified once)', () => {
     const frames: Frame[] = [
       udp(1000, 53),
       udp(1000, 53, {}, 300),
+      withTosTtl(udp(1000, 53), 0xb8, 7),
+      withTosTtl(udp(1000, 53, { vlan: VLAN }), 0x20, 200),
       udp(1000, 54),
       udp(1001, 53),
       udp(1000, 53, { remoteIp: OTHER_PEER_IP }),
@@ -605,6 +615,7 @@ describe('FlowTable: slotForTxRun (a run of one flow classified once)', () => {
       fc.property(fc.array(fc.nat(frames.length - 1), { maxLength: 60 }), fc.nat(5), (picks, forgetEvery) => {
         // Every frame of the burst in its own place in one buffer, as pool buffers are.
         const u8 = new Uint8Array(picks.length * 2048 + 64);
+        const u16 = new Uint16Array(u8.buffer);
         const offsets = picks.map((p, k) => {
           const f = frames[p];
           const at = 32 + k * 2048 + (k % 3);
@@ -619,7 +630,7 @@ describe('FlowTable: slotForTxRun (a run of one flow classified once)', () => {
         picks.forEach((p, k) => {
           if (forgetEvery > 0 && k % forgetEvery === 0) run.forgetRun();
           const len = frames[p].len;
-          expect(run.slotForTxRun(u8, offsets[k], len, k)).toBe(plain.slotForTx(u8, offsets[k], len, k));
+          expect(run.slotForTxRun(u8, u16, offsets[k], len, k)).toBe(plain.slotForTx(u8, offsets[k], len, k));
         });
         expect([run.hits, run.misses, run.missWindows]).toEqual([
           plain.hits,
