@@ -29,7 +29,8 @@ const TWO_32 = 0x1_0000_0000;
 /** The command bits that make a descriptor a whole packet by itself: advanced data, EOP, IFCS, no VLE. */
 const WHOLE_PACKET_MASK =
   R.TXD_CMD_DEXT | (R.TXD_DTYP_MASK << R.TXD_DTYP_SHIFT) | R.TXD_CMD_EOP | R.TXD_CMD_IFCS | R.TXD_CMD_VLE;
-const WHOLE_PACKET_BITS = R.TXD_CMD_DEXT | (R.TXD_DTYP_DATA << R.TXD_DTYP_SHIFT) | R.TXD_CMD_EOP | R.TXD_CMD_IFCS;
+const WHOLE_PACKET_BITS =
+  R.TXD_CMD_DEXT | (R.TXD_DTYP_DATA << R.TXD_DTYP_SHIFT) | R.TXD_CMD_EOP | R.TXD_CMD_IFCS;
 
 export class TxFetch {
   /** DMA-error faults per queue (also traced). */
@@ -108,10 +109,12 @@ export class TxFetch {
         // What the general path below does for this shape, and nothing else: the same checks,
         // the same queued packet; anything unusual (empty, too long, bad address) goes there.
         const len = d2 & R.TXD_LEN_MASK;
-        const buffer = len > 0 && len <= R.MAX_TX_PACKET ? mem.translate(u32[w] + u32[w + 1] * TWO_32, len) : -1;
+        const buffer =
+          len > 0 && len <= R.MAX_TX_PACKET ? mem.translate(u32[w] + u32[w + 1] * TWO_32, len) : -1;
         if (buffer >= 0) {
           Q.scanPos = ringAdvance(d, 1, n);
-          const frame = len < MIN_FRAME_NO_FCS && (this.r[TCTL_I] & R.TCTL_PSP) !== 0 ? MIN_FRAME_NO_FCS : len;
+          const frame =
+            len < MIN_FRAME_NO_FCS && (this.r[TCTL_I] & R.TCTL_PSP) !== 0 ? MIN_FRAME_NO_FCS : len;
           Q.push(Q.scanPos, frame + FCS_BYTES, len, PKT_IFCS, this.nextSeq++, buffer);
           continue;
         }
