@@ -170,11 +170,9 @@ export class TxPath {
     while ((n = hw.txs.DequeuePackets(burst, this.options.txBurst)) > 0) {
       for (let i = 0; i < n; i++) {
         const h = burst[i];
-        const slot = (globalThis as any).ABL_FLOW
-          ? 0
-          : runs
-            ? flows.slotForTxRun(u8, u16, pool.dataStart(h), pool.dataLength[h], now)
-            : classifier.slotOf(u8, pool, h, now);
+        const slot = runs
+          ? flows.slotForTxRun(u8, u16, pool.dataStart(h), pool.dataLength[h], now)
+          : classifier.slotOf(u8, pool, h, now);
         const q = classifier.queueOf(slot, pool, h);
         slotOf[h] = slot;
         acceptedAt[h] = now;
