@@ -255,6 +255,9 @@ export class TxEngine implements EventHandler {
   private stretch(sched: Scheduler): void {
     while (true) {
       const stops = this.stops;
+      // The held queue's frames back to back, while nothing else can happen between them.
+      if (this.held >= 0 && this.held === this.inflightQueue && this.heldRun(sched)) return;
+      if (stops !== this.stops) return;
       this.complete();
       // A reset or removal from inside a callback (peer or interrupt) ended this busy period;
       // a doorbell after it may already have started a new one.
@@ -301,6 +304,75 @@ export class TxEngine implements EventHandler {
     this.inflightGeneration = Q.generation;
     this.limiter.consume(q, wireBytes, now);
     this.busy = true;
+    return true;
+  }
+
+  /**
+   * `complete` then `startNext(true)` then run-ahead, for the held queue's single-descriptor
+   * frames, with the queue's geometry in locals: the same steps in the same order. It leaves
+   * at the first thing it does not handle, at a point where the general loop in `stretch`
+   * carries on exactly (an in-flight frame not yet completed, or one completed — or abandoned —
+   * with `inflightQueue` cleared). Returns true when it ended the stretch itself: the next
+   * frame's end lies past another event, so its completion is scheduled.
+   */
+  private heldRun(sched: Scheduler): boolean {
+    const q = this.held;
+    const mem = this.mem;
+    if (mem === null || this.removed) return false;
+    const Q = this.queues[q];
+    const r = this.r;
+    const u8 = mem.u8;
+    const n = this.ringSize(q);
+    const ringOffset = Q.ringOffset;
+    const generation = this.inflightGeneration;
+    const stops = this.stops;
+    const stats = this.statsRun;
+    const sfd = this.sfdCell;
+    while (true) {
+      // Complete the in-flight frame: the head of Q, abandoned if Q was reset meanwhile.
+      if (Q.generation !== generation || Q.count === 0) return false;
+      const i = Q.head;
+      const start = r[TDH_I[q]];
+      const end = Q.end[i];
+      const wire = Q.wire[i];
+      const length = wire - FCS_BYTES;
+      const frameOffset = Q.buffer[i];
+      if (
+        ringAdvance(start, 1, n) !== end ||
+        (Q.info[i] & (PKT_GATHER | PKT_VLE)) !== 0 ||
+        Q.data[i] < length ||
+        frameOffset < 0
+      )
+        return false;
+      this.inflightQueue = -1;
+      this.peer?.frameFromNic(u8, frameOffset, length, sfd, q);
+      if (this.removed || Q.generation !== generation) return false;
+      writeBackOne(mem, ringOffset, start, (r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0, sfd);
+      r[TDH_I[q]] = end;
+      Q.pop();
+      if (stats.active) stats.count(q, u8, frameOffset, wire);
+      else countTxFrame(this.regs, q, u8, frameOffset, wire);
+      headWriteBack(mem, r[TDWBAL_I[q]], r[TDWBAH_I[q]], end);
+      this.interrupts.raiseQueue(q, true);
+      if (this.stops !== stops || this.removed) return false;
+      // Start the next frame of the same queue, as `startNext(true)` does while it is held.
+      if (this.held !== q || !this.stillHeld(q) || this.link.bitsPerNs !== this.epochBitsPerNs) return false;
+      const bitsPerNs = this.epochBitsPerNs;
+      const wireBytes = Q.wire[Q.head] + WIRE_OVERHEAD;
+      const startBits = this.epochBits;
+      this.epochBits = startBits + wireBytes * 8;
+      this.inflightSfd = this.epoch + (startBits + PREAMBLE_BYTES * 8) / bitsPerNs;
+      sfd[0] = this.inflightSfd;
+      this.inflightEnd = this.epoch + this.epochBits / bitsPerNs;
+      this.inflightQueue = q;
+      this.inflightGeneration = Q.generation;
+      this.limiter.consume(q, wireBytes, sched.now);
+      this.busy = true;
+      if (!this.runAhead) break;
+      sched.runAheadTarget = this.inflightEnd;
+      if (!sched.runAhead()) break;
+    }
+    this.doneEvent = sched.schedule(this.inflightEnd, this, TX_DONE);
     return true;
   }
 
