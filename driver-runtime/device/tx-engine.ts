@@ -51,6 +51,10 @@ const TX_DONE = 0;
 const TX_WAKE = 1;
 const NO_EVENT = -1;
 const WIRE_OVERHEAD = PREAMBLE_BYTES + IFG_BYTES;
+const TWO_32 = 0x1_0000_0000;
+/** dword2 bits that make a descriptor an advanced data descriptor with RS (DD and TSWB written back). */
+const ADVANCED_DATA_RS_MASK = R.TXD_CMD_RS | R.TXD_CMD_DEXT | (R.TXD_DTYP_MASK << R.TXD_DTYP_SHIFT);
+const ADVANCED_DATA_RS = R.TXD_CMD_RS | R.TXD_CMD_DEXT | (R.TXD_DTYP_DATA << R.TXD_DTYP_SHIFT);
 
 export class TxEngine implements EventHandler {
   readonly queues: readonly TxQueue[] = [new TxQueue(), new TxQueue(), new TxQueue(), new TxQueue()];
@@ -322,6 +326,7 @@ export class TxEngine implements EventHandler {
     const Q = this.queues[q];
     const r = this.r;
     const u8 = mem.u8;
+    const u32 = mem.u32;
     const n = this.ringSize(q);
     const ringOffset = Q.ringOffset;
     const generation = this.inflightGeneration;
@@ -347,12 +352,24 @@ export class TxEngine implements EventHandler {
       this.inflightQueue = -1;
       this.peer?.frameFromNic(u8, frameOffset, length, sfd, q);
       if (this.removed || Q.generation !== generation) return false;
-      writeBackOne(mem, ringOffset, start, (r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0, sfd);
+      const tswb = (r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0;
+      const w = (ringOffset + start * R.DESCRIPTOR_BYTES) >>> 2;
+      if ((u32[w + 2] & ADVANCED_DATA_RS_MASK) === ADVANCED_DATA_RS) {
+        // writeBackOne for the advanced data descriptor our driver posts, inline.
+        u32[w + 3] = R.TXD_STA_DD;
+        if (tswb) {
+          const ts = Math.round(sfd[0]);
+          u32[w] = ts >>> 0;
+          u32[w + 1] = Math.floor(ts / TWO_32);
+        }
+      } else {
+        writeBackOne(mem, ringOffset, start, tswb, sfd);
+      }
       r[TDH_I[q]] = end;
       Q.pop();
       if (stats.active) stats.count(q, u8, frameOffset, wire);
       else countTxFrame(this.regs, q, u8, frameOffset, wire);
-      headWriteBack(mem, r[TDWBAL_I[q]], r[TDWBAH_I[q]], end);
+      if ((r[TDWBAL_I[q]] & 1) !== 0) headWriteBack(mem, r[TDWBAL_I[q]], r[TDWBAH_I[q]], end);
       this.interrupts.raiseQueue(q, true);
       if (this.stops !== stops || this.removed) return false;
       // Start the next frame of the same queue, as `startNext(true)` does while it is held.
