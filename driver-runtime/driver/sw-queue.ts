@@ -67,6 +67,58 @@ export class SoftwareQueue {
     return true;
   }
 
+  /**
+   * `push` for `handles[from..to)`, all of one app, entering at `nowNs` with lengths from
+   * `lengths` (by handle): the same links, counts and DRR round. Those the limits refuse go to
+   * `refused`, in order (the caller counts the drops); returns how many.
+   */
+  pushRun(
+    handles: Int32Array,
+    from: number,
+    to: number,
+    lengths: Uint32Array,
+    nowNs: number,
+    app: number,
+    refused: Int32Array,
+  ): number {
+    const slot = this.fair && app < this.appSlots ? app : 0;
+    const next = this.links.next;
+    const linkLength = this.links.length;
+    const enqueuedAt = this.links.enqueuedAt;
+    const packetLimit = this.packetLimit;
+    const byteLimit = this.byteLimit;
+    let count = this.count;
+    let bytes = this.bytes;
+    let tail = this.tail[slot];
+    let refusedCount = 0;
+    for (let i = from; i < to; i++) {
+      const h = handles[i];
+      const length = lengths[h];
+      if (count >= packetLimit || bytes + length > byteLimit) {
+        refused[refusedCount++] = h;
+        continue;
+      }
+      next[h] = -1;
+      linkLength[h] = length;
+      enqueuedAt[h] = nowNs;
+      if (tail < 0) this.head[slot] = h;
+      else next[tail] = h;
+      tail = h;
+      count++;
+      bytes += length;
+    }
+    if (count !== this.count && this.isActive[slot] === 0) {
+      // A newly active app starts with one quantum, as Linux's sch_drr and fq_codel give it.
+      this.isActive[slot] = 1;
+      this.deficit[slot] = SoftwareQueue.QUANTUM;
+      this.active[(this.activeHead + this.activeCount++) % this.appSlots] = slot;
+    }
+    this.tail[slot] = tail;
+    this.count = count;
+    this.bytes = bytes;
+    return refusedCount;
+  }
+
   /** When the next packet (by DRR) entered the queue. Caller checks `count > 0` first. */
   peekTime(): number {
     return this.links.enqueuedAt[this.head[this.select()]];

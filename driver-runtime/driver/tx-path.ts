@@ -70,6 +70,8 @@ export class TxPath {
 
   // Burst scratch (never reallocated).
   private readonly burst: Int32Array;
+  /** Packets a class queue refused in the drain (`pushRun`). */
+  private readonly refused: Int32Array;
   private readonly reaped: Int32Array;
   private readonly wireNs: Float64Array;
 
@@ -92,6 +94,7 @@ export class TxPath {
     this.acceptedAt = new Float64Array(o.poolPackets);
     const scratch = Math.max(o.txBudget, o.txBurst, o.txRingSize, o.swQueuePackets);
     this.burst = new Int32Array(scratch);
+    this.refused = new Int32Array(o.txBurst);
     this.reaped = new Int32Array(o.txBudget);
     this.wireNs = new Float64Array(o.txBudget);
     if (o.singleQueue) this.classifier.forcedQueue = 0;
@@ -159,20 +162,20 @@ export class TxPath {
     const shapedPackets = hw.view.app.shapedPackets;
     const capacity = this.options.appCapacity;
     const u8 = this.runtime.memory.u8;
-    const u16 = this.runtime.memory.u16;
     const now = this.runtime.scheduler.now;
-    const flows = classifier.flows;
     const runs = this.burstMode;
     // The flow table may have changed since the last drain: nothing remembered carries over.
-    flows.forgetRun();
+    classifier.flows.forgetRun();
     let held = false;
     let n: number;
     while ((n = hw.txs.DequeuePackets(burst, this.options.txBurst)) > 0) {
+      if (runs) {
+        held = this.drainRuns(burst, n, now) || held;
+        continue;
+      }
       for (let i = 0; i < n; i++) {
         const h = burst[i];
-        const slot = runs
-          ? flows.slotForTxRun(u8, u16, pool.dataStart(h), pool.dataLength[h], now)
-          : classifier.slotOf(u8, pool, h, now);
+        const slot = classifier.slotOf(u8, pool, h, now);
         const q = classifier.queueOf(slot, pool, h);
         slotOf[h] = slot;
         acceptedAt[h] = now;
@@ -194,6 +197,78 @@ export class TxPath {
     }
     if (held) this.armShaperTimer(now);
     drops.flush();
+  }
+
+  /**
+   * The drain's loop for `burst[0..n)` by runs: a frame of the flow the last one belonged to is
+   * counted on its entry without a parse (`slotForTxRun`), and consecutive frames of one app
+   * bound for one class queue go into it with one `pushRun`. The same decisions, in the same
+   * order, as frame by frame. Returns whether the shaper held any.
+   */
+  private drainRuns(burst: Int32Array, n: number, now: number): boolean {
+    const hw = this.hw!;
+    const pool = hw.pool;
+    const dataLength = pool.dataLength;
+    const classifier = this.classifier;
+    const flows = classifier.flows;
+    const shaper = this.shaper;
+    const slotOf = this.slotOf;
+    const acceptedAt = this.acceptedAt;
+    const currentQueue = hw.view.app.currentQueue;
+    const capacity = this.options.appCapacity;
+    const u8 = this.runtime.memory.u8;
+    const u16 = this.runtime.memory.u16;
+    let held = false;
+    // The run being gathered: burst[runStart..i), all of app `runSlot` into queue `runQueue`.
+    let runStart = 0;
+    let runSlot = -1;
+    let runQueue = -1;
+    for (let i = 0; i < n; i++) {
+      const h = burst[i];
+      const slot = flows.slotForTxRun(u8, u16, pool.dataStart(h), dataLength[h], now);
+      const q = classifier.queueOf(slot, pool, h);
+      slotOf[h] = slot;
+      acceptedAt[h] = now;
+      if (slot < capacity) currentQueue[slot] = q;
+      if (shaper.isCapped(slot)) {
+        this.enqueueRun(burst, runStart, i, runSlot, runQueue, now);
+        runStart = i + 1;
+        runSlot = -1;
+        const verdict = shaper.offer(slot, h, dataLength[h], now);
+        if (verdict === 'held') {
+          if (slot < capacity) hw.view.app.shapedPackets[slot]++;
+          held = true;
+        } else if (verdict === 'dropped') {
+          this.drops!.drop(h, 'cap', -1);
+        } else {
+          this.enqueue(h, q, now);
+        }
+        continue;
+      }
+      if (slot !== runSlot || q !== runQueue) {
+        this.enqueueRun(burst, runStart, i, runSlot, runQueue, now);
+        runStart = i;
+        runSlot = slot;
+        runQueue = q;
+      }
+    }
+    this.enqueueRun(burst, runStart, n, runSlot, runQueue, now);
+    return held;
+  }
+
+  /** `enqueue` for `burst[from..to)`, all of app `slot` into queue `q` (nothing when empty). */
+  private enqueueRun(
+    burst: Int32Array,
+    from: number,
+    to: number,
+    slot: number,
+    q: number,
+    now: number,
+  ): void {
+    if (from >= to) return;
+    const refused = this.refused;
+    const k = this.swQueues[q].pushRun(burst, from, to, this.hw!.pool.dataLength, now, slot, refused);
+    for (let j = 0; j < k; j++) this.drops!.drop(refused[j], 'queue-full', q);
   }
 
   /** Into its class queue, or dropped when that is full. */

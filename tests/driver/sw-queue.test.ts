@@ -395,3 +395,49 @@ describe('SoftwareQueue: dequeueRun = shift one by one', () => {
     );
   });
 });
+
+describe('SoftwareQueue: pushRun = push one by one', () => {
+  it('gives the same refusals, order, DRR round and counts as push, under tight limits (fast-check)', () => {
+    const op = fc.oneof(
+      fc.record({
+        app: fc.nat(7),
+        lengths: fc.array(fc.integer({ min: 60, max: 3000 }), { minLength: 1, maxLength: 12 }),
+      }),
+      fc.record({ serve: fc.integer({ min: 1, max: 10 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), fc.boolean(), (ops, fair) => {
+        // Limits small enough that runs are cut by both the packet and the byte limit.
+        const limits = { slots: 6, fair, packets: 8, bytes: 9_000 };
+        const a = makeQueue(limits);
+        const b = makeQueue(limits);
+        const handles = new Handles();
+        const run = new Int32Array(16);
+        const lengths = new Uint32Array(20_000);
+        const refused = new Int32Array(16);
+        for (const o of ops) {
+          if ('serve' in o) {
+            expect(serve(a.q, a.links, Math.min(o.serve, a.q.count))).toEqual(
+              serve(b.q, b.links, Math.min(o.serve, b.q.count)),
+            );
+            continue;
+          }
+          o.lengths.forEach((length, i) => {
+            run[i] = handles.take();
+            lengths[run[i]] = length;
+          });
+          const now = run[0];
+          const k = a.q.pushRun(run, 0, o.lengths.length, lengths, now, o.app, refused);
+          const refusedOneByOne = o.lengths
+            .map((length, i) => (b.q.push(run[i], length, now, o.app) ? -1 : run[i]))
+            .filter((h) => h >= 0);
+          expect(Array.from(refused.subarray(0, k))).toEqual(refusedOneByOne);
+          expect([a.q.count, a.q.bytes]).toEqual([b.q.count, b.q.bytes]);
+        }
+        expect(serve(a.q, a.links, a.q.count)).toEqual(serve(b.q, b.links, b.q.count));
+        for (let h = 0; h < 2000; h++) expect(a.links.enqueuedAt[h]).toBe(b.links.enqueuedAt[h]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
