@@ -179,13 +179,23 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
 
   /** Burst allocation: fills `handles[0..n)`; returns how many it got (may be fewer). */
   allocatePackets(handles: Int32Array, n: number): number {
-    let i = 0;
-    while (i < n) {
-      const h = this.allocatePacket();
-      if (h < 0) break;
-      handles[i++] = h;
+    const got = n < this.freeTop ? n : this.freeTop;
+    if (got < n) this.allocationFailures++;
+    const freeStack = this.freeStack;
+    let top = this.freeTop;
+    for (let i = 0; i < got; i++) {
+      const h = freeStack[--top];
+      this.allocations[h]++;
+      this.state[h] = PACKET_ALLOCATED;
+      this.dataOffset[h] = DEFAULT_DATA_OFFSET;
+      this.dataLength[h] = 0;
+      this.flags[h] = 0;
+      this.linkHeaderLength[h] = 0;
+      this.completionStatus[h] = 0;
+      handles[i] = h;
     }
-    return i;
+    this.freeTop = top;
+    return got;
   }
 
   DeallocatePacket(handle: number): IOReturn {

@@ -112,6 +112,14 @@ export class TxSubmit {
     const allocations = pool.allocations;
     const stampedTemplate = this.stampedTemplate;
     const stampedAllocation = this.stampedAllocation;
+    // `tag`'s columns, held in locals for the burst.
+    const dataLength = pool.dataLength;
+    const poolServiceClass = pool.serviceClass;
+    const flags = pool.flags;
+    const direction = pool.direction;
+    const ownerOf = this.ownerOf;
+    const txLen = this.txLen;
+    let ipId = app.ipId;
     for (let i = 0; i < built; i++) {
       const h = burst[i];
       const at = pool.dataStart(h);
@@ -120,13 +128,19 @@ export class TxSubmit {
       // This buffer's previous allocation was ours, with this template: no one has written it since.
       const len =
         reuse && stampedTemplate[h] === tpl && stampedAllocation[h] === allocation - 1
-          ? patchPacket(tpl, mem, at, app.ipId, seq)
-          : stampPacket(tpl, mem, at, app.ipId, seq);
+          ? patchPacket(tpl, mem, at, ipId, seq)
+          : stampPacket(tpl, mem, at, ipId, seq);
       stampedTemplate[h] = tpl;
       stampedAllocation[h] = allocation;
-      app.ipId = (app.ipId + 1) & 0xffff;
-      this.tag(h, len, appId, serviceClass);
+      ipId = (ipId + 1) & 0xffff;
+      dataLength[h] = len;
+      ownerOf[h] = appId;
+      poolServiceClass[h] = serviceClass;
+      flags[h] = PACKET_FLAG_TIMESTAMP_REQUESTED;
+      direction[h] = kIOUserNetworkPacketDirectionTx;
+      txLen[h] = len;
     }
+    app.ipId = ipId;
     c.outstandingPackets += built;
     c.outstandingBytes += built * tpl.length;
     if (built < want && !app.holdsOnFull) {
@@ -172,7 +186,10 @@ export class TxSubmit {
     return accepted;
   }
 
-  /** The metadata a stack gives every Tx packet (length, service class, timestamp request), and its owner. */
+  /**
+   * The metadata a stack gives every Tx packet (length, service class, timestamp request), and
+   * its owner (`transmitBurst` writes the same columns inline).
+   */
   private tag(h: number, len: number, appId: number, serviceClass: number): void {
     const pool = this.core.pool;
     pool.dataLength[h] = len;
@@ -216,28 +233,46 @@ export class TxSubmit {
     const buf = this.reapBuf;
     const byId = this.countersById;
     const sc = this.core.counters;
+    const ownerOf = this.ownerOf;
+    const txLen = this.txLen;
+    const completionStatus = pool.completionStatus;
+    const flags = pool.flags;
     let reaped = 0;
     for (;;) {
       const n = txc.DequeuePackets(buf, BURST);
       if (n === 0) break;
       reaped += n;
-      for (let i = 0; i < n; i++) {
-        const h = buf[i];
-        let a = this.ownerOf[h];
+      let i = 0;
+      while (i < n) {
+        let a = ownerOf[buf[i]];
         if (a >= byId.length) a = 0;
         const c = byId[a];
-        const len = this.txLen[h];
-        if (pool.completionStatus[h] === 0) {
-          c.txCompleted++;
-          c.txCompletedBytes += len;
-          // The driver writes the wire time into every packet that asked for one.
-          if ((pool.flags[h] & PACKET_FLAG_TIMESTAMP_VALID) === 0) sc.txNoTimestamp++;
-        } else {
-          c.txErrors++;
-          if (a > 0) this.lossApps[a] = 1;
-        }
-        c.outstandingPackets--;
-        c.outstandingBytes -= len;
+        // A run of one app's packets: its counters carried in locals (integer sums: the same values).
+        let completed = 0;
+        let completedBytes = 0;
+        let errors = 0;
+        let bytes = 0;
+        const start = i;
+        do {
+          const h = buf[i];
+          const len = txLen[h];
+          if (completionStatus[h] === 0) {
+            completed++;
+            completedBytes += len;
+            // The driver writes the wire time into every packet that asked for one.
+            if ((flags[h] & PACKET_FLAG_TIMESTAMP_VALID) === 0) sc.txNoTimestamp++;
+          } else {
+            errors++;
+          }
+          bytes += len;
+          i++;
+        } while (i < n && (ownerOf[buf[i]] === a || (a === 0 && ownerOf[buf[i]] >= byId.length)));
+        c.txCompleted += completed;
+        c.txCompletedBytes += completedBytes;
+        c.txErrors += errors;
+        if (errors > 0 && a > 0) this.lossApps[a] = 1;
+        c.outstandingPackets -= i - start;
+        c.outstandingBytes -= bytes;
       }
       sc.txInFlight -= n;
       pool.DeallocatePackets(buf, n);
