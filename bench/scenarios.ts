@@ -7,6 +7,12 @@ import { LINK_BPS as LINK_BPS_OF, type LinkSpeed } from '../driver-runtime/sim/u
 const host = { mac: '3c:22:fb:10:20:31', ip: '10.0.0.2' };
 const peer = { mac: 'a4:91:b1:00:00:02', ip: '10.0.0.1' };
 
+/**
+ * A socket's send buffer, as the OS defaults it (Linux wmem_default is 208 KiB): 4096 frames of
+ * 64 B, 172 of 1518 B — enough to keep any of our links busy between two interrupts.
+ */
+const SNDBUF_BYTES = 256 * 1024;
+
 /** One greedy UDP sender: the whole Tx path at line rate. `frameBytes` excludes FCS. */
 export function txScenario(link: LinkSpeed, frameBytes: number, senders = 1): Scenario {
   return {
@@ -26,7 +32,7 @@ export function txScenario(link: LinkSpeed, frameBytes: number, senders = 1): Sc
         kind: 'bulk' as const,
         protocol: 'udp' as const,
         packetBytes: frameBytes,
-        sndbufBytes: 4096 * frameBytes,
+        sndbufBytes: SNDBUF_BYTES,
         srcPort: 40000 + i,
         dstPort: 9,
       },

@@ -54,6 +54,16 @@ export class Interrupts implements EventHandler {
     return entry & R.IVAR_VALID ? entry & 0x7 : -1;
   }
 
+  /**
+   * When queue `queue`'s interrupt may next fire: the end of its vector's EITR interval (at or
+   * before now when it may fire at once). The I210 uses the same counter to time Tx
+   * descriptor write-back flushes.
+   */
+  nextFireNs(queue: number, tx: boolean): number {
+    const v = this.msix() ? this.queueVector(queue, tx) : 0;
+    return v >= 0 && v < R.MSIX_VECTORS ? this.throttleUntil[v] : 0;
+  }
+
   private otherVector(): number {
     const entry = (this.regs.get(R.IVAR_MISC) >>> 8) & 0xff;
     return entry & R.IVAR_VALID ? entry & 0x7 : -1;

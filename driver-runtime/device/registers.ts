@@ -248,6 +248,11 @@ export const DESCRIPTOR_BYTES = 16;
 /** TXDCTL.ENABLE / RXDCTL.ENABLE: both bit 25 (I210-DS p.458-459; nic-model §1.3). */
 export const TXDCTL_ENABLE = 1 << 25;
 export const RXDCTL_ENABLE = 1 << 25;
+/** TXDCTL.WTHRESH 20:16: completed descriptors gathered before a write-back (I210-DS p.459). */
+export const TXDCTL_WTHRESH_SHIFT = 16;
+export const TXDCTL_WTHRESH_MASK = 0x1f;
+/** TXDCTL.SWFLSH (bit 26): software asks for the waiting write-backs now (I210-DS p.459). */
+export const TXDCTL_SWFLSH = 1 << 26;
 /**
  * OURS — TXDCTL.TSWB (bit 28), "timestamp write-back". When set, the write-back of an EOP
  * descriptor that has RS stores into qword0 (bytes 0..7, little-endian) the virtual time in

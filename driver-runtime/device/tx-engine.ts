@@ -31,6 +31,7 @@ import {
 import { countTxFrame, TxStatsRun } from './stats.ts';
 import { TxArbiter, type ArbiterInput } from './tx-arbiter.ts';
 import { TxFetch } from './tx-fetch.ts';
+import { ADVANCED_DATA_RS, ADVANCED_DATA_RS_MASK, TxWriteBackGroups, wthreshOf } from './tx-writeback.ts';
 import { FloorGuard } from './tx-floor.ts';
 import {
   PKT_GATHER,
@@ -49,12 +50,11 @@ import type { WirePeer } from '../net/wire.ts';
 
 const TX_DONE = 0;
 const TX_WAKE = 1;
+/** Event arg TX_FLUSH + q: queue q's write-back timer (EITR) expired. */
+const TX_FLUSH = 2;
 const NO_EVENT = -1;
 const WIRE_OVERHEAD = PREAMBLE_BYTES + IFG_BYTES;
 const TWO_32 = 0x1_0000_0000;
-/** dword2 bits that make a descriptor an advanced data descriptor with RS (DD and TSWB written back). */
-const ADVANCED_DATA_RS_MASK = R.TXD_CMD_RS | R.TXD_CMD_DEXT | (R.TXD_DTYP_MASK << R.TXD_DTYP_SHIFT);
-const ADVANCED_DATA_RS = R.TXD_CMD_RS | R.TXD_CMD_DEXT | (R.TXD_DTYP_DATA << R.TXD_DTYP_SHIFT);
 
 export class TxEngine implements EventHandler {
   readonly queues: readonly TxQueue[] = [new TxQueue(), new TxQueue(), new TxQueue(), new TxQueue()];
@@ -72,6 +72,10 @@ export class TxEngine implements EventHandler {
    * of the golden tests (tests/perf-golden/).
    */
   burst = true;
+  /** Completed packets waiting for a grouped write-back (TXDCTL.WTHRESH > 0). */
+  readonly writeBacks = new TxWriteBackGroups();
+  /** Per queue: the scheduled write-back flush (the EITR interval's end), or NO_EVENT. */
+  private readonly flushEvent = new Float64Array(4).fill(NO_EVENT);
   /** Tx statistics of the current stretch, added to the registers at its end (burst mode). */
   private readonly statsRun = new TxStatsRun();
   /**
@@ -165,6 +169,8 @@ export class TxEngine implements EventHandler {
 
   controlWritten(q: number, old: number): void {
     this.held = -1;
+    // A TXDCTL write (SWFLSH, or a disable: the queue stops only after its write-backs) flushes.
+    this.flushWriteBacks(q, (old & R.TXDCTL_TSWB) !== 0);
     const now = this.r[TXDCTL_I[q]];
     const Q = this.queues[q];
     if ((now & R.TXDCTL_ENABLE) !== 0 && (old & R.TXDCTL_ENABLE) === 0) {
@@ -228,6 +234,12 @@ export class TxEngine implements EventHandler {
   }
 
   onEvent(arg: number): void {
+    if (arg >= TX_FLUSH) {
+      const q = arg - TX_FLUSH;
+      this.flushEvent[q] = NO_EVENT;
+      this.flushWriteBacks(q, (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0);
+      return;
+    }
     if (arg === TX_WAKE) {
       this.wakeEvent = NO_EVENT;
       this.wakeAt = Infinity;
@@ -352,9 +364,12 @@ export class TxEngine implements EventHandler {
       this.inflightQueue = -1;
       this.peer?.frameFromNic(u8, frameOffset, length, sfd, q);
       if (this.removed || Q.generation !== generation) return false;
+      const wthresh = wthreshOf(r[TXDCTL_I[q]]);
       const tswb = (r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0;
       const w = (ringOffset + start * R.DESCRIPTOR_BYTES) >>> 2;
-      if ((u32[w + 2] & ADVANCED_DATA_RS_MASK) === ADVANCED_DATA_RS) {
+      if (wthresh !== 0) {
+        // Grouped write-back: written with the group (holdWriteBack below).
+      } else if ((u32[w + 2] & ADVANCED_DATA_RS_MASK) === ADVANCED_DATA_RS) {
         // writeBackOne for the advanced data descriptor our driver posts, inline.
         u32[w + 3] = R.TXD_STA_DD;
         if (tswb) {
@@ -370,7 +385,8 @@ export class TxEngine implements EventHandler {
       if (stats.active) stats.count(q, u8, frameOffset, wire);
       else countTxFrame(this.regs, q, u8, frameOffset, wire);
       if ((r[TDWBAL_I[q]] & 1) !== 0) headWriteBack(mem, r[TDWBAL_I[q]], r[TDWBAH_I[q]], end);
-      this.interrupts.raiseQueue(q, true);
+      if (wthresh === 0) this.interrupts.raiseQueue(q, true);
+      else this.holdWriteBack(q, start, end, wthresh, generation);
       if (this.stops !== stops || this.removed) return false;
       // Start the next frame of the same queue, as `startNext(true)` does while it is held.
       if (this.held !== q || !this.stillHeld(q) || this.link.bitsPerNs !== this.epochBitsPerNs) return false;
@@ -516,15 +532,45 @@ export class TxEngine implements EventHandler {
     this.peer?.frameFromNic(frame, frameOffset, length, this.sfdCell, q);
     // The peer may have reset or removed the device synchronously; then nothing is written back.
     if (this.removed || Q.generation !== this.inflightGeneration) return;
-    const tswb = (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0;
-    if (single) writeBackOne(mem, ringOffset, start, tswb, this.sfdCell);
-    else writeBackDescriptors(mem, ringOffset, start, end, n, tswb, this.sfdCell);
+    const wthresh = wthreshOf(this.r[TXDCTL_I[q]]);
+    if (wthresh === 0) {
+      const tswb = (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0;
+      if (single) writeBackOne(mem, ringOffset, start, tswb, this.sfdCell);
+      else writeBackDescriptors(mem, ringOffset, start, end, n, tswb, this.sfdCell);
+    }
     this.r[TDH_I[q]] = end;
     Q.pop();
     if (this.statsRun.active) this.statsRun.count(q, frame, frameOffset, wire);
     else countTxFrame(this.regs, q, frame, frameOffset, wire);
     headWriteBack(mem, this.r[TDWBAL_I[q]], this.r[TDWBAH_I[q]], end);
-    this.interrupts.raiseQueue(q, true);
+    if (wthresh === 0) this.interrupts.raiseQueue(q, true);
+    else this.holdWriteBack(q, start, end, wthresh, Q.generation);
+  }
+
+  // ---- grouped write-back (TXDCTL.WTHRESH > 0) ----
+
+  /** A completed packet waits for its group: written back at WTHRESH packets, else when the EITR interval ends. */
+  private holdWriteBack(q: number, start: number, end: number, wthresh: number, generation: number): void {
+    const waiting = this.writeBacks.hold(q, start, end, this.sfdCell[0], generation);
+    if (waiting >= wthresh) {
+      this.flushWriteBacks(q, (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0);
+      return;
+    }
+    const sched = this.sched;
+    if (sched === null || this.flushEvent[q] !== NO_EVENT) return;
+    // The first packet after the timer restarted starts it; an expired timer flushes at once.
+    const at = this.interrupts.nextFireNs(q, true);
+    if (at <= sched.now) this.flushWriteBacks(q, (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0);
+    else this.flushEvent[q] = sched.schedule(at, this, TX_FLUSH + q);
+  }
+
+  /** Writes back the packets waiting on `q` (DD, and the SFD time with TSWB) and raises TXDW. */
+  private flushWriteBacks(q: number, tswb: boolean): void {
+    const mem = this.mem;
+    if (mem === null || this.removed || this.writeBacks.waiting[q] === 0) return;
+    const Q = this.queues[q];
+    const written = this.writeBacks.flush(q, Q.generation, mem, Q.ringOffset, this.ringSize(q), tswb);
+    if (written > 0) this.interrupts.raiseQueue(q, true);
   }
 
   // ---- lifecycle ----
@@ -552,6 +598,12 @@ export class TxEngine implements EventHandler {
     this.wakeAt = Infinity;
     this.busy = false;
     this.inflightQueue = -1;
+    // Completed packets not yet written back are abandoned with everything else.
+    for (let q = 0; q < 4; q++) {
+      if (sched !== null && this.flushEvent[q] !== NO_EVENT) sched.cancel(this.flushEvent[q]);
+      this.flushEvent[q] = NO_EVENT;
+    }
+    this.writeBacks.forgetAll();
   }
 
   reset(depths: ArrayLike<number>): void {

@@ -112,6 +112,8 @@ export const GPIE_PBA = 1 << 31;
 export const IVAR_VALID = 0x80;
 // Ring control.
 export const TXDCTL_ENABLE = 1 << 25;
+/** WTHRESH 20:16: completed descriptors the NIC gathers before writing them back. */
+export const TXDCTL_WTHRESH_SHIFT = 16;
 /** OURS: write the SFD wire time (ns) into qword0 of each RS|EOP descriptor on write-back. */
 export const TXDCTL_TSWB = 1 << 28;
 export const RXDCTL_ENABLE = 1 << 25;

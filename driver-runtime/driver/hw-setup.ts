@@ -8,6 +8,13 @@ import type { TxRing } from './tx-ring.ts';
 const QUEUE_VECTOR_BITS = 0x0f;
 const ALL_VECTOR_BITS = 0x1f;
 
+/**
+ * Tx write-back bursting, as Linux igb programs the I210 (IGB_TX_WTHRESH 16): completed
+ * descriptors are written back 16 at a time or when the queue's EITR interval ends — the
+ * interrupt then finds every completion written back, with a sixteenth of the DMA writes.
+ */
+export const TX_WTHRESH = 16;
+
 /** CTRL.RST (self-clearing), then mask everything and clear pending causes. */
 export function resetHardware(mmio: Mmio): void {
   mmio.wr32(R.EIMC, 0xffffffff);
@@ -63,7 +70,7 @@ export function programHardware(
     mmio.wr32(R.TDLEN(q), ring.count * R.DESCRIPTOR_BYTES);
     mmio.wr32(R.TDH(q), 0);
     mmio.wr32(R.TDT(q), 0);
-    mmio.wr32(R.TXDCTL(q), R.TXDCTL_ENABLE | R.TXDCTL_TSWB);
+    mmio.wr32(R.TXDCTL(q), R.TXDCTL_ENABLE | R.TXDCTL_TSWB | (TX_WTHRESH << R.TXDCTL_WTHRESH_SHIFT));
   }
   for (const ring of rxRings) {
     const q = ring.queueIndex;
