@@ -15,7 +15,7 @@ import { NO_EVENT } from '../sim/scheduler.ts';
 import { FCS_BYTES, IFG_BYTES, PREAMBLE_BYTES } from '../sim/units.ts';
 import type { WirePeer, WireReceiver } from '../net/wire.ts';
 import { ARP_OP_REPLY, ARP_OP_REQUEST, ICMP_ECHO_REQUEST, MAC_BROADCAST } from '../net/constants.ts';
-import { stampPacket, type FlowTemplate } from '../net/flow-template.ts';
+import { patchPacket, stampPacket, type FlowTemplate } from '../net/flow-template.ts';
 import { buildArpFrame, buildIcmpEchoFrame } from '../net/frame-builder.ts';
 import { parseIpv4 } from '../net/ipv4-address.ts';
 import { parseMac } from '../net/mac.ts';
@@ -121,6 +121,12 @@ export class LinkPartner implements WirePeer, RxFlowSource {
    * per-frame reference of the golden tests. Never used while checksums are verified.
    */
   fastSink = true;
+  /**
+   * The template whose frame the Tx buffer holds as `stampPacket` left it (null after a reply):
+   * the next frame of it only gets its IP ID, sequence and checksums patched. Only while
+   * `fastSink` (the burst shortcuts) is on.
+   */
+  private txBufTemplate: FlowTemplate | null = null;
   /** Our MAC as its high 16 and low 32 bits, and our IP, for the fixed-offset compare. */
   private readonly macHi: number;
   private readonly macLo: number;
@@ -484,12 +490,17 @@ export class LinkPartner implements WirePeer, RxFlowSource {
       const slot = this.replyHead;
       len = this.replyLen[slot];
       this.txBuf.set(this.replyBuf.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + len), 0);
+      this.txBufTemplate = null;
       this.replyHead = (slot + 1) % this.replyLen.length;
       this.replyCount--;
     } else {
       const f = this.flows[pick];
       const tpl = this.templateFor(f);
-      len = stampPacket(tpl, this.txBuf, 0, f.ipId, f.seq);
+      len =
+        this.txBufTemplate === tpl
+          ? patchPacket(tpl, this.txBuf, 0, f.ipId, f.seq)
+          : stampPacket(tpl, this.txBuf, 0, f.ipId, f.seq);
+      this.txBufTemplate = this.fastSink ? tpl : null;
       f.ipId = (f.ipId + 1) & 0xffff;
       f.seq = (f.seq + tpl.payloadLength) >>> 0;
       f.frames++;
