@@ -206,6 +206,7 @@ export class Machine {
     this.nic.core.tx.burst = false;
     this.nic.core.tx.fetch.wholePacketPath = false;
     this.partner.fastSink = false;
+    this.partner.runAhead = false;
     this.driver.setBurstMode(false);
     this.stack.setTemplateReuse(false);
   }
