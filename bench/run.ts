@@ -7,7 +7,8 @@
  *
  *   npm run bench -- --quick            shorter runs
  *   npm run bench -- --only rpc         one section (repeat, or comma-separate, for several):
- *                                       paths, realtime, classifier, allocation, rpc, mapping, store, ui
+ *                                       paths, realtime, classifier, allocation, profile, rpc,
+ *                                       mapping, store, ui
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,7 @@ import type { Scenario } from '../driver-runtime/stack/scenario.ts';
 import { classifierCost } from './classifier-cost.ts';
 import { skeletonReference } from './skeleton.ts';
 import { allocationPerPacket } from './allocation.ts';
+import { profileByLayer, profileReport } from './profile.ts';
 import { RPC_GOALS, rpcRoundTrips, type RpcResult } from './rpc.ts';
 import { MAPPING_GOALS, mappingBench, type MappingResult } from './mapping.ts';
 import { STORE_GOALS, storeBench, storeReport } from './store.ts';
@@ -172,7 +174,17 @@ const contentionRules: RuleSet = {
   ],
 };
 
-const SECTIONS = ['paths', 'realtime', 'classifier', 'allocation', 'rpc', 'mapping', 'store', 'ui'] as const;
+const SECTIONS = [
+  'paths',
+  'realtime',
+  'classifier',
+  'allocation',
+  'profile',
+  'rpc',
+  'mapping',
+  'store',
+  'ui',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 function options(): { quick: boolean; only: Set<Section> | null } {
@@ -403,6 +415,11 @@ async function main(): Promise<void> {
     const allocatedBytesPerPacket = await allocationPerPacket(quick ? 20e6 : 50e6);
     result.allocatedBytesPerPacket = allocatedBytesPerPacket;
     console.log(`allocation (Tx 64 B, garbage included): ${allocatedBytesPerPacket.toFixed(1)} bytes/packet`);
+  }
+  if (want('profile')) {
+    const profile = await profileByLayer(quick ? 50e6 : 200e6);
+    result.profile = profile;
+    console.log(`\n${profileReport(profile)}`);
   }
   if (want('rpc')) {
     const { rows, table } = rpcReport(await rpcRoundTrips({ runMs: quick ? 300 : 1000, inFlight: 64 }));
