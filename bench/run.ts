@@ -63,7 +63,8 @@ function measure(
   virtualNs: number,
   linePps: number,
 ): PathResult {
-  machine.run(20e6); // warm up: JIT, ring and queue steady state
+  // Warm up for 100 ms of virtual time (~0.3 s): JIT tiers settle, rings and queues reach steady state.
+  machine.run(100e6);
   const startCount = count();
   const heap0 = heapUsed();
   const t0 = performance.now();
