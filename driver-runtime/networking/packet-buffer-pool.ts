@@ -167,6 +167,12 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
       return -1;
     }
     const h = this.freeStack[--this.freeTop];
+    this.claim(h);
+    return h;
+  }
+
+  /** A packet leaving the free stack: allocated, with fresh metadata. */
+  private claim(h: number): void {
     this.allocations[h]++;
     this.state[h] = PACKET_ALLOCATED;
     this.dataOffset[h] = DEFAULT_DATA_OFFSET;
@@ -174,7 +180,6 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
     this.flags[h] = 0;
     this.linkHeaderLength[h] = 0;
     this.completionStatus[h] = 0;
-    return h;
   }
 
   /** Burst allocation: fills `handles[0..n)`; returns how many it got (may be fewer). */
@@ -185,13 +190,7 @@ export class IOUserNetworkPacketBufferPool extends OSObject {
     let top = this.freeTop;
     for (let i = 0; i < got; i++) {
       const h = freeStack[--top];
-      this.allocations[h]++;
-      this.state[h] = PACKET_ALLOCATED;
-      this.dataOffset[h] = DEFAULT_DATA_OFFSET;
-      this.dataLength[h] = 0;
-      this.flags[h] = 0;
-      this.linkHeaderLength[h] = 0;
-      this.completionStatus[h] = 0;
+      this.claim(h);
       handles[i] = h;
     }
     this.freeTop = top;
