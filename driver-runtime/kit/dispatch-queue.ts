@@ -97,7 +97,7 @@ export class IODispatchQueue extends OSObject implements EventHandler {
       this.head = (i + 1) & (this.handlers.length - 1);
       this.count--;
       this.itemsRun++;
-      handler.onEvent(arg, this.runtime.scheduler.now);
+      handler.onEvent(arg);
     }
   }
 

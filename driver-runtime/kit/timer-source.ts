@@ -76,11 +76,11 @@ export class IOTimerDispatchSource extends OSObject implements EventHandler {
     return kIOReturnSuccess;
   }
 
-  onEvent(_arg: number, now: number): void {
+  onEvent(): void {
     this.pending = NO_EVENT;
     if (!this.enabled || this.cancelled || this.handler === null) return;
     // Deliver on the handler's queue, as DriverKit does; the time is the deadline reached.
-    this.queue.post(this.delivery, now);
+    this.queue.post(this.delivery, this.runtime.scheduler.now);
   }
 
   /** Made once, so a delivery allocates nothing. */

@@ -235,16 +235,16 @@ export class IOUserNetworkPacketQueue extends OSObject {
   }
 
   private readonly systemAvailableDelivery: EventHandler = {
-    onEvent: (arg, now) => {
+    onEvent: (arg) => {
       this.systemAvailablePending = false;
-      this.systemAvailable?.onEvent(arg, now);
+      this.systemAvailable?.onEvent(arg);
     },
   };
 
   private readonly systemServicedDelivery: EventHandler = {
-    onEvent: (arg, now) => {
+    onEvent: (arg) => {
       this.systemServicedPending = false;
-      this.systemServiced?.onEvent(arg, now);
+      this.systemServiced?.onEvent(arg);
     },
   };
 

@@ -540,10 +540,10 @@ export class LinkPartner implements WirePeer, RxFlowSource {
   }
 
   private readonly wakeHandler: EventHandler = {
-    onEvent: (_a, now) => {
+    onEvent: () => {
       this.wakeEvent = NO_EVENT;
       this.wakeAt = Infinity;
-      if (!this.busy) this.startNext(now);
+      if (!this.busy) this.startNext(this.scheduler.now);
     },
   };
 

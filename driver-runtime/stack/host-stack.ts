@@ -281,7 +281,8 @@ export class HostStack implements AppHost, StackCore, EthernetInterfaceListener 
   }
 
   private readonly lifecycleHandler: EventHandler = {
-    onEvent: (arg, now) => {
+    onEvent: (arg) => {
+      const now = this.scheduler.now;
       const app = this.apps[arg >> 1];
       if ((arg & LIFECYCLE_STOP) !== 0) this.stopApp(app, now);
       else if (!this.stopped && now < app.stopAt) app.activate(now);
@@ -355,9 +356,11 @@ export class HostStack implements AppHost, StackCore, EthernetInterfaceListener 
     return this.tx.transmit(app, n);
   }
 
-  private readonly txCompletionHandler: EventHandler = { onEvent: (_a, now) => this.reapTx(now) };
-  private readonly rxCompletionHandler: EventHandler = { onEvent: (_a, now) => this.reapRx(now) };
-  private readonly txServicedHandler: EventHandler = { onEvent: (_a, now) => this.tx.wakeHolders(now) };
+  private readonly txCompletionHandler: EventHandler = { onEvent: () => this.reapTx(this.scheduler.now) };
+  private readonly rxCompletionHandler: EventHandler = { onEvent: () => this.reapRx(this.scheduler.now) };
+  private readonly txServicedHandler: EventHandler = {
+    onEvent: () => this.tx.wakeHolders(this.scheduler.now),
+  };
   private readonly rxServicedHandler: EventHandler = { onEvent: () => this.topUpRx() };
 
   /** Reaps Tx completions, then wakes bulk senders and tops up Rx buffers. */

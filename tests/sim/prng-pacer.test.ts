@@ -91,7 +91,7 @@ describe('Pacer', () => {
     const s = new Scheduler();
     const clock = new FakeClock();
     const seen: number[] = [];
-    const h: EventHandler = { onEvent: (_a, now) => seen.push(now) };
+    const h: EventHandler = { onEvent: () => seen.push(s.now) };
     s.schedule(5 * MS, h);
     s.schedule(25 * MS, h);
     const pacer = new Pacer(s, clock, 10);

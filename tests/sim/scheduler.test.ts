@@ -2,18 +2,19 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { NO_EVENT, Scheduler, type EventHandler } from '../../driver-runtime/sim/scheduler.ts';
 
-/** Records (arg, now) of every event it receives. */
+/** Records (arg, the scheduler's now) of every event it receives. */
 class Recorder implements EventHandler {
   readonly seen: { arg: number; now: number }[] = [];
-  onEvent(arg: number, now: number): void {
-    this.seen.push({ arg, now });
+  constructor(private readonly scheduler: Scheduler) {}
+  onEvent(arg: number): void {
+    this.seen.push({ arg, now: this.scheduler.now });
   }
 }
 
 describe('Scheduler', () => {
   it('runs events by time, and events at the same time in scheduling order', () => {
     const s = new Scheduler();
-    const r = new Recorder();
+    const r = new Recorder(s);
     s.schedule(30, r, 1);
     s.schedule(10, r, 2);
     s.schedule(30, r, 3);
@@ -28,7 +29,7 @@ describe('Scheduler', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 300 }), (times) => {
         const s = new Scheduler(8);
-        const r = new Recorder();
+        const r = new Recorder(s);
         times.forEach((t, i) => s.schedule(t, r, i));
         s.runUntilIdle();
         const expected = times.map((t, i) => ({ t, i })).sort((a, b) => a.t - b.t || a.i - b.i);
@@ -44,7 +45,7 @@ describe('Scheduler', () => {
         fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.boolean()), { maxLength: 200 }),
         (items) => {
           const s = new Scheduler(4);
-          const r = new Recorder();
+          const r = new Recorder(s);
           const ids = items.map(([t], i) => s.schedule(t, r, i));
           items.forEach(([, cancel], i) => {
             if (cancel) expect(s.cancel(ids[i])).toBe(true);
@@ -73,7 +74,7 @@ describe('Scheduler', () => {
 
   it('scheduling in the past clamps to now', () => {
     const s = new Scheduler();
-    const r = new Recorder();
+    const r = new Recorder(s);
     s.runUntil(100);
     s.schedule(40, r, 1);
     s.runUntilIdle();
@@ -82,7 +83,7 @@ describe('Scheduler', () => {
 
   it('cancel: pending → true once; run, stale or NO_EVENT ids → false and harmless', () => {
     const s = new Scheduler(2);
-    const r = new Recorder();
+    const r = new Recorder(s);
     const a = s.schedule(10, r, 1);
     expect(s.cancel(a)).toBe(true);
     expect(s.cancel(a)).toBe(false);
@@ -103,7 +104,7 @@ describe('Scheduler', () => {
 
   it('runAhead moves time strictly before the next event and never past the run horizon', () => {
     const s = new Scheduler();
-    const r = new Recorder();
+    const r = new Recorder(s);
     s.schedule(100, r, 1);
     s.runAheadTarget = 60;
     expect(s.runAhead()).toBe(true);
@@ -128,7 +129,7 @@ describe('Scheduler', () => {
 
   it('runUntil runs events up to and including `until`, then sets now to it', () => {
     const s = new Scheduler();
-    const r = new Recorder();
+    const r = new Recorder(s);
     s.schedule(10, r, 1);
     s.schedule(20, r, 2);
     s.schedule(21, r, 3);
@@ -145,7 +146,7 @@ describe('Scheduler', () => {
 
   it('stop() makes the run loop return after the current event', () => {
     const s = new Scheduler();
-    const r = new Recorder();
+    const r = new Recorder(s);
     s.schedule(1, { onEvent: () => s.stop() });
     s.schedule(2, r, 2);
     expect(s.runUntil(10)).toBe(1);
@@ -156,7 +157,7 @@ describe('Scheduler', () => {
 
   it('grows beyond its initial capacity without losing or reordering events', () => {
     const s = new Scheduler(4);
-    const r = new Recorder();
+    const r = new Recorder(s);
     const n = 1000;
     for (let i = 0; i < n; i++) s.schedule(n - i, r, i);
     expect(s.pending).toBe(n);
@@ -174,7 +175,7 @@ describe('Scheduler', () => {
     const s = new Scheduler(1);
     const generation = (s as unknown as { generation: Uint32Array }).generation;
     generation[0] = 2 ** 29 - 2;
-    const r = new Recorder();
+    const r = new Recorder(s);
     for (let k = 0; k < 4; k++) {
       const id = s.schedule(10, r, k);
       expect(Number.isSafeInteger(id)).toBe(true);

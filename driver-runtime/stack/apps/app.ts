@@ -124,9 +124,9 @@ export abstract class App implements EventHandler {
   }
 
   /** Timer tick. (The stack, not the app, schedules the stop at `stopAt`.) */
-  onEvent(_arg: number, now: number): void {
+  onEvent(): void {
     this.timer = NO_EVENT;
-    if (this.active) this.tick(now);
+    if (this.active) this.tick(this.host.scheduler.now);
   }
 
   /**
