@@ -170,7 +170,7 @@ export class TxPath {
     let n: number;
     while ((n = hw.txs.DequeuePackets(burst, this.options.txBurst)) > 0) {
       if (runs) {
-        held = this.drainRuns(burst, n, now) || held;
+        held = this.drainRuns(burst, n) || held;
         continue;
       }
       for (let i = 0; i < n; i++) {
@@ -205,8 +205,9 @@ export class TxPath {
    * bound for one class queue go into it with one `pushRun`. The same decisions, in the same
    * order, as frame by frame. Returns whether the shaper held any.
    */
-  private drainRuns(burst: Int32Array, n: number, now: number): boolean {
+  private drainRuns(burst: Int32Array, n: number): boolean {
     const hw = this.hw!;
+    const now = this.runtime.scheduler.now;
     const pool = hw.pool;
     const dataLength = pool.dataLength;
     const classifier = this.classifier;

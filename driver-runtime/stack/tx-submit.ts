@@ -72,20 +72,21 @@ export class TxSubmit {
       c.txDropInterfaceDown += n;
       return 0;
     }
-    const now = this.core.scheduler.now;
     // Holders never ask for more than their hold ring can take back.
     let left = app.holdsOnFull && n > app.held.length ? app.held.length : n;
     let accepted = 0;
     do {
       const chunk = left < BURST ? left : BURST;
-      accepted += this.transmitBurst(app, tpl, chunk, now);
+      accepted += this.transmitBurst(app, tpl, chunk);
       left -= chunk;
     } while (left > 0 && app.heldCount === 0);
     return accepted;
   }
 
   /** One burst of at most BURST packets: held packets first, then new ones from the template. */
-  private transmitBurst(app: App, tpl: FlowTemplate, want: number, now: number): number {
+  private transmitBurst(app: App, tpl: FlowTemplate, want: number): number {
+    // The clock is read here, not passed in: a float64 argument would be boxed per call.
+    const now = this.core.scheduler.now;
     const c = app.counters;
     const txs = this.core.queues.txSubmission;
     let accepted = 0;

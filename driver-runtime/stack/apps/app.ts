@@ -126,7 +126,7 @@ export abstract class App implements EventHandler {
   /** Timer tick. (The stack, not the app, schedules the stop at `stopAt`.) */
   onEvent(): void {
     this.timer = NO_EVENT;
-    if (this.active) this.tick(this.host.scheduler.now);
+    if (this.active) this.tick();
   }
 
   /**
@@ -151,15 +151,16 @@ export abstract class App implements EventHandler {
 
   protected abstract onActivate(now: number): void;
   protected onDeactivate(_now: number): void {}
-  protected tick(_now: number): void {}
+  /** Timer tick; the time is `host.scheduler.now` (not passed: a float64 argument is boxed). */
+  protected tick(): void {}
 
   protected arm(at: number): void {
     this.timer = this.host.scheduler.schedule(at, this, 0);
   }
 
   /** Arms the next tick at `next`, or stops the app if that is not before its stop time. */
-  protected armOrStop(next: number, now: number): void {
+  protected armOrStop(next: number): void {
     if (next < this.stopAt) this.arm(next);
-    else this.deactivate(now);
+    else this.deactivate(this.host.scheduler.now);
   }
 }

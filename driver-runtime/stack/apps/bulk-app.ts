@@ -41,8 +41,8 @@ export class BulkApp extends App {
   }
 
   /** The interface-down poll. */
-  protected override tick(now: number): void {
-    this.pump(now);
+  protected override tick(): void {
+    this.pump(this.host.scheduler.now);
   }
 
   override wake(now: number): void {

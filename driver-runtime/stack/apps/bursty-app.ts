@@ -14,13 +14,14 @@ export class BurstyApp extends App {
     super(host, identity, config);
   }
 
-  protected onActivate(now: number): void {
-    this.tick(now);
+  protected onActivate(): void {
+    this.tick();
   }
 
-  protected override tick(now: number): void {
+  protected override tick(): void {
+    const now = this.host.scheduler.now;
     const p = this.profile as BurstyProfile;
     this.host.transmit(this, p.burstPackets);
-    this.armOrStop(now + this.prng.nextExponential(p.meanGapNs), now);
+    this.armOrStop(now + this.prng.nextExponential(p.meanGapNs));
   }
 }

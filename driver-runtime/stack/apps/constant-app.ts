@@ -13,12 +13,12 @@ export class ConstantApp extends App {
     this.intervalNs = (p.packetBytes * 8 * 1e9) / p.rateBps;
     this.t0 = now;
     this.k = 0;
-    this.tick(now);
+    this.tick();
   }
 
-  protected override tick(now: number): void {
+  protected override tick(): void {
     this.host.transmit(this, 1);
     this.k++;
-    this.armOrStop(this.t0 + this.k * this.intervalNs, now);
+    this.armOrStop(this.t0 + this.k * this.intervalNs);
   }
 }

@@ -13,14 +13,15 @@ export class PingApp extends App {
   private readonly sentAt = new Float64Array(RING_SIZE).fill(-1);
   private readonly sentSeq = new Int32Array(RING_SIZE).fill(-1);
 
-  protected onActivate(now: number): void {
-    this.tick(now);
+  protected onActivate(): void {
+    this.tick();
   }
 
-  protected override tick(now: number): void {
+  protected override tick(): void {
+    const now = this.host.scheduler.now;
     const p = this.profile as PingProfile;
     this.host.transmit(this, 1);
-    this.armOrStop(now + p.intervalNs, now);
+    this.armOrStop(now + p.intervalNs);
   }
 
   override nextSequence(now: number): number {
