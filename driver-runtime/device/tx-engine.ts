@@ -87,6 +87,9 @@ export class TxEngine implements EventHandler {
    * forgets it.
    */
   private held = -1;
+  /** A head write-back `heldRun` has left for the end of its run: the queue (or -1) and the head. */
+  private headWbQueue = -1;
+  private headWbValue = 0;
   /** Whether the last `decide` may be held (see `held`). */
   private holdable = false;
   private removed = false;
@@ -263,6 +266,18 @@ export class TxEngine implements EventHandler {
     }
   }
 
+  /**
+   * Writes the head `heldRun` left pending to host memory (the run's end, or a stop or reset
+   * from inside it: the head it had reached goes out before the reset takes effect).
+   */
+  private flushHeadWriteBack(): void {
+    const q = this.headWbQueue;
+    if (q < 0) return;
+    this.headWbQueue = -1;
+    const mem = this.mem;
+    if (mem !== null && !this.removed) headWriteBack(mem, this.r[TDWBAL_I[q]], this.r[TDWBAH_I[q]], this.headWbValue);
+  }
+
   /** Adds the stretch's Tx statistics to the registers (its end, a reset, a register read). */
   flushStats(): void {
     if (this.statsRun.active) this.statsRun.flush(this.regs);
@@ -272,7 +287,11 @@ export class TxEngine implements EventHandler {
     while (true) {
       const stops = this.stops;
       // The held queue's frames back to back, while nothing else can happen between them.
-      if (this.held >= 0 && this.held === this.inflightQueue && this.heldRun(sched)) return;
+      if (this.held >= 0 && this.held === this.inflightQueue) {
+        const ended = this.heldRun(sched);
+        this.flushHeadWriteBack();
+        if (ended) return;
+      }
       if (stops !== this.stops) return;
       this.complete();
       // A reset or removal from inside a callback (peer or interrupt) ended this busy period;
@@ -384,7 +403,11 @@ export class TxEngine implements EventHandler {
       Q.pop();
       if (stats.active) stats.count(q, u8, frameOffset, wire);
       else countTxFrame(this.regs, q, u8, frameOffset, wire);
-      if ((r[TDWBAL_I[q]] & 1) !== 0) headWriteBack(mem, r[TDWBAL_I[q]], r[TDWBAH_I[q]], end);
+      // Head write-back (TDWBAL bit 0): only the last head of the run reaches memory, at its end.
+      if ((r[TDWBAL_I[q]] & 1) !== 0) {
+        this.headWbQueue = q;
+        this.headWbValue = end;
+      }
       if (wthresh === 0) this.interrupts.raiseQueue(q, true);
       else this.holdWriteBack(q, start, end, wthresh, generation);
       if (this.stops !== stops || this.removed) return false;
@@ -586,6 +609,7 @@ export class TxEngine implements EventHandler {
   stop(): void {
     // Frames completed before this stop were counted before it (a reset clears them next).
     this.flushStats();
+    this.flushHeadWriteBack();
     this.stops++;
     this.held = -1;
     const sched = this.sched;

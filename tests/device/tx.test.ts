@@ -170,6 +170,35 @@ describe('Tx path (qtest style)', () => {
     rig.runIdle();
     expect(rig.memory.view.getUint32(slot, true)).toBe(2);
   });
+  it('head write-back over a run of back-to-back frames: memory holds the last head, and a reset mid-run leaves the head it had reached (as frame by frame)', () => {
+    const heads = [true, false].map((burst) => {
+      const rig = new Rig().startHw();
+      rig.nic.core.tx.burst = burst;
+      rig.nic.core.tx.runAhead = burst;
+      const slot = rig.memory.allocate(64, 64);
+      rig.write(R.TDWBAL(0), rig.phys(slot) | 1);
+      rig.write(R.TDWBAH(0), 0);
+      for (let k = 0; k < 20; k++) rig.txPush(0, makeFrame(64, undefined, k));
+      rig.doorbell(0);
+      rig.runIdle();
+      const whole = rig.memory.view.getUint32(slot, true);
+      // A second run, reset by the peer while its 6th frame is on the wire.
+      rig.memory.view.setUint32(slot, 0, true);
+      const start = rig.read(R.TDH(0));
+      for (let k = 0; k < 20; k++) rig.txPush(0, makeFrame(64, undefined, k));
+      let seen = 0;
+      rig.peer.onFrame = () => {
+        if (++seen === 6) rig.write(R.CTRL, R.CTRL_RST);
+      };
+      rig.doorbell(0);
+      rig.runIdle();
+      return { whole, start, afterReset: rig.memory.view.getUint32(slot, true) };
+    });
+    expect(heads[0]).toEqual(heads[1]);
+    expect(heads[0].whole).toBe(20);
+    expect(heads[0].afterReset).toBe(heads[0].start + 5);
+  });
+
   it('a driver that resets the device from inside the Tx interrupt and restarts does not double-book the wire', () => {
     const rig = new Rig({ linkSpeed: '1g' }).startHw();
     let resets = 0;
