@@ -275,7 +275,8 @@ export class TxEngine implements EventHandler {
     if (q < 0) return;
     this.headWbQueue = -1;
     const mem = this.mem;
-    if (mem !== null && !this.removed) headWriteBack(mem, this.r[TDWBAL_I[q]], this.r[TDWBAH_I[q]], this.headWbValue);
+    if (mem !== null && !this.removed)
+      headWriteBack(mem, this.r[TDWBAL_I[q]], this.r[TDWBAH_I[q]], this.headWbValue);
   }
 
   /** Adds the stretch's Tx statistics to the registers (its end, a reset, a register read). */
