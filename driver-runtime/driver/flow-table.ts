@@ -69,6 +69,12 @@ export class FlowTable {
   private runL3 = 0;
   private runL4 = 0;
   private runMinLength = 0;
+  // The same for `slotForRxRun` (its answer, hit or miss, in `rxRunSlot`).
+  private rxRunOffset = -1;
+  private rxRunSlot = 0;
+  private rxRunL3 = 0;
+  private rxRunL4 = 0;
+  private rxRunMinLength = 0;
 
   constructor(maxEntries: number) {
     let buckets = 16;
@@ -131,8 +137,8 @@ export class FlowTable {
       prev >= 0 &&
       length >= this.runMinLength &&
       (((prev | offset) & 1) === 0
-        ? this.sameTupleWords(u16, prev >>> 1, offset >>> 1)
-        : this.sameTuple(u8, prev, offset))
+        ? this.sameTupleWords(u16, prev >>> 1, offset >>> 1, this.runL3, this.runL4)
+        : this.sameTuple(u8, prev, offset, this.runL3, this.runL4))
     ) {
       const i = this.runBucket;
       this.hits++;
@@ -169,8 +175,7 @@ export class FlowTable {
   }
 
   /** The bytes `parse` reads for a TCP/UDP frame, at the remembered frame's offsets (`a`) and `b`. */
-  private sameTuple(u8: Uint8Array, a: number, b: number): boolean {
-    const l3 = this.runL3;
+  private sameTuple(u8: Uint8Array, a: number, b: number, l3: number, l4: number): boolean {
     // EtherType (and, tagged — the IP header at 18 — the TCI and the inner EtherType).
     let d = (u8[a + 12] ^ u8[b + 12]) | (u8[a + 13] ^ u8[b + 13]);
     if (l3 !== 14)
@@ -195,8 +200,8 @@ export class FlowTable {
       (u8[a3 + 17] ^ u8[b3 + 17]) |
       (u8[a3 + 18] ^ u8[b3 + 18]) |
       (u8[a3 + 19] ^ u8[b3 + 19]);
-    const a4 = a + this.runL4;
-    const b4 = b + this.runL4;
+    const a4 = a + l4;
+    const b4 = b + l4;
     // Ports.
     d |=
       (u8[a4] ^ u8[b4]) | (u8[a4 + 1] ^ u8[b4 + 1]) | (u8[a4 + 2] ^ u8[b4 + 2]) | (u8[a4 + 3] ^ u8[b4 + 3]);
@@ -209,8 +214,8 @@ export class FlowTable {
    * (the TOS beside version/IHL, the TTL beside the protocol): stricter, never looser — a
    * frame that differs there only takes the full parse, which gives it the same slot.
    */
-  private sameTupleWords(u16: Uint16Array, a: number, b: number): boolean {
-    const l3 = this.runL3 >>> 1;
+  private sameTupleWords(u16: Uint16Array, a: number, b: number, l3Bytes: number, l4Bytes: number): boolean {
+    const l3 = l3Bytes >>> 1;
     let d = u16[a + 6] ^ u16[b + 6];
     if (l3 !== 7) d |= (u16[a + 7] ^ u16[b + 7]) | (u16[a + 8] ^ u16[b + 8]);
     const a3 = a + l3;
@@ -223,7 +228,7 @@ export class FlowTable {
       (u16[a3 + 7] ^ u16[b3 + 7]) |
       (u16[a3 + 8] ^ u16[b3 + 8]) |
       (u16[a3 + 9] ^ u16[b3 + 9]);
-    const l4 = this.runL4 >>> 1;
+    const l4 = l4Bytes >>> 1;
     d |= (u16[a + l4] ^ u16[b + l4]) | (u16[a + l4 + 1] ^ u16[b + l4 + 1]);
     return d === 0;
   }
@@ -240,6 +245,42 @@ export class FlowTable {
     if (!this.parse(u8, offset, length, false)) return 0;
     const i = this.find();
     return i < 0 ? 0 : this.slot[i];
+  }
+
+  /**
+   * `slotForRx` for a batch of received frames (the driver's Rx clean): a TCP or UDP frame
+   * whose tuple bytes equal those of the last one looked up gets that one's answer without a
+   * parse, hash or probe — the same answer, as Rx lookups count nothing. `u16` is `u8` by
+   * 16-bit words. Valid while the table and the remembered frame's bytes do not change: call
+   * `forgetRxRun` before each batch.
+   */
+  slotForRxRun(u8: Uint8Array, u16: Uint16Array, offset: number, length: number): number {
+    const prev = this.rxRunOffset;
+    if (
+      prev >= 0 &&
+      length >= this.rxRunMinLength &&
+      (((prev | offset) & 1) === 0
+        ? this.sameTupleWords(u16, prev >>> 1, offset >>> 1, this.rxRunL3, this.rxRunL4)
+        : this.sameTuple(u8, prev, offset, this.rxRunL3, this.rxRunL4))
+    )
+      return this.rxRunSlot;
+    this.rxRunOffset = -1;
+    if (!this.parse(u8, offset, length, false)) return 0;
+    const i = this.find();
+    const slot = i < 0 ? 0 : this.slot[i];
+    if (this.kProto !== IPPROTO_ICMP) {
+      this.rxRunOffset = offset;
+      this.rxRunSlot = slot;
+      this.rxRunL3 = this.kL3;
+      this.rxRunL4 = this.kL4;
+      this.rxRunMinLength = this.kL4 + 4;
+    }
+    return slot;
+  }
+
+  /** Forgets the frame `slotForRxRun` remembered. */
+  forgetRxRun(): void {
+    this.rxRunOffset = -1;
   }
 
   /**

@@ -122,6 +122,7 @@ export class NetLanesDriver extends IOUserNetworkEthernet {
   /** Burst shortcuts of the data path on (default) or off: the per-frame reference of the golden tests. */
   setBurstMode(on: boolean): void {
     this.tx.burstMode = on;
+    this.rx.burstMode = on;
   }
 
   // ---------------------------------------------------------------- read-only views

@@ -36,6 +36,11 @@ export class RxPath {
   private hw: RxHardware | null = null;
   private readonly good: Int32Array;
   private readonly bad: Int32Array;
+  /**
+   * Burst shortcut (same results as frame by frame): a run of frames of one flow is looked up
+   * once per batch. False: every frame takes the full lookup (`MachineOptions.perFrame`).
+   */
+  burstMode = true;
 
   constructor(
     private readonly options: DriverOptions,
@@ -124,12 +129,18 @@ export class RxPath {
     const capture = hw.capture.enabled ? hw.capture : null;
     const pool = hw.pool;
     const u8 = this.runtime.memory.u8;
+    const u16 = this.runtime.memory.u16;
     const rxPackets = view.app.rxPackets;
     const rxBytes = view.app.rxBytes;
+    const runs = this.burstMode;
+    // The flow table may have changed since the last batch: nothing remembered carries over.
+    this.flows.forgetRxRun();
     view.beginWrite();
     for (let i = 0; i < n; i++) {
       const h = this.good[i];
-      const slot = this.flows.slotForRx(u8, pool.dataStart(h), pool.dataLength[h]);
+      const slot = runs
+        ? this.flows.slotForRxRun(u8, u16, pool.dataStart(h), pool.dataLength[h])
+        : this.flows.slotForRx(u8, pool.dataStart(h), pool.dataLength[h]);
       if (slot < rxPackets.length) {
         rxPackets[slot]++;
         rxBytes[slot] += pool.dataLength[h];

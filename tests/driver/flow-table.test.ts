@@ -646,6 +646,54 @@ describe('FlowTable: slotForTxRun (a run of one flow classified once)', () => {
   });
 });
 
+describe('FlowTable: slotForRxRun (a batch of received frames looked up by runs)', () => {
+  it('gives the same slots as slotForRx over any mix of frames (fast-check)', () => {
+    // Received frames (peer → host), and a few sent ones that must not match as received.
+    const rx = (lport: number, rport: number, d: Dir = {}) => udp(lport, rport, { ...d, toHost: true });
+    const frames: Frame[] = [
+      udp(1000, 53),
+      rx(53, 1000),
+      rx(1000, 53),
+      rx(1000, 54),
+      rx(1000, 53, { vlan: VLAN }),
+      withTosTtl(rx(1000, 53), 0x10, 9),
+      tcp(53, 1000, { toHost: true }),
+      withIpOptions(rx(1000, 53), 1),
+      fragment(rx(1000, 53), 2, false),
+      icmp(ICMP_ECHO_REPLY, 1000, { toHost: true }),
+      arp(ARP_OP_REQUEST),
+    ];
+    for (const cut of [14 + 20 + 3, 14 + 20 + 4]) frames.push({ ...frames[2], len: cut });
+    fc.assert(
+      fc.property(fc.array(fc.nat(frames.length - 1), { maxLength: 60 }), fc.nat(5), (picks, forgetEvery) => {
+        const u8 = new Uint8Array(picks.length * 2048 + 64);
+        const u16 = new Uint16Array(u8.buffer);
+        const offsets = picks.map((p, k) => {
+          const f = frames[p];
+          const at = 32 + k * 2048 + (k % 3);
+          u8.set(f.buf.subarray(f.off, f.off + f.len), at);
+          return at;
+        });
+        const t = new FlowTable(64);
+        for (const [proto, l, r, slot] of [
+          [IPPROTO_UDP, 1000, 53, 1],
+          [IPPROTO_UDP, 53, 1000, 2],
+          [IPPROTO_TCP, 53, 1000, 3],
+          [IPPROTO_ICMP, 1000, 0, 4],
+        ])
+          t.upsert(proto, HOST_IP, PEER_IP, l, r, slot, slot, 0);
+        t.forgetRxRun();
+        picks.forEach((p, k) => {
+          if (forgetEvery > 0 && k % forgetEvery === 0) t.forgetRxRun();
+          const len = frames[p].len;
+          expect(t.slotForRxRun(u8, u16, offsets[k], len)).toBe(t.slotForRx(u8, offsets[k], len));
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('FlowTable: remove and clear', () => {
   it('remove takes exactly one flow out and says whether it was there', () => {
     const { t, tx, add } = table();
