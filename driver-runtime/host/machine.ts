@@ -209,6 +209,7 @@ export class Machine {
     this.partner.runAhead = false;
     this.driver.setBurstMode(false);
     this.stack.setTemplateReuse(false);
+    this.stack.setRxFastPath(false);
   }
 
   /** Builds and starts a machine; throws with the IOReturn name if the driver fails to start. */

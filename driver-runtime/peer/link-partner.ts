@@ -20,6 +20,7 @@ import { buildArpFrame, buildIcmpEchoFrame } from '../net/frame-builder.ts';
 import { parseIpv4 } from '../net/ipv4-address.ts';
 import { parseMac } from '../net/mac.ts';
 import { ParsedFrame } from '../net/parsed-frame.ts';
+import { PlainDatagramMatcher } from '../net/plain-datagram.ts';
 import {
   LOCAL_ARP,
   LOCAL_BAD_CHECKSUM,
@@ -134,16 +135,8 @@ export class LinkPartner implements WirePeer, RxFlowSource {
   runAhead = true;
   /** When the frame `beginFrame` answered WAIT for can start. */
   private waitUntil = 0;
-  /** Our MAC as its high 16 and low 32 bits, and our IP, for the fixed-offset compare. */
-  private readonly macHi: number;
-  private readonly macLo: number;
-  /**
-   * What `sinkPlain` expects, as 16-bit words in this machine's byte order: our MAC (3 words),
-   * EtherType IPv4, the fragment mask (MF | offset), our IP (2 words).
-   */
-  private readonly sinkWords: Uint16Array;
-  private words: Uint16Array = new Uint16Array(0);
-  private wordsFor: Uint8Array | null = null;
+  /** The fixed-offset check for plain frames to our MAC/IP (`sinkPlain`). */
+  private readonly plain: PlainDatagramMatcher;
   private readonly flows: Flow[] = [];
   // Reply ring: fixed slots of SLOT_BYTES.
   private readonly replyBuf: Uint8Array;
@@ -173,9 +166,7 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     this.nic = o.nic;
     this.tap = o.tap ?? null;
     this.verify = o.verifyChecksums ?? true;
-    this.macHi = Math.floor(this.mac / 0x1_0000_0000);
-    this.macLo = this.mac % 0x1_0000_0000;
-    this.sinkWords = sinkWords(this.macHi, this.macLo, this.ip);
+    this.plain = new PlainDatagramMatcher(this.mac, this.ip);
     const slots = o.replySlots ?? 256;
     this.replyBuf = new Uint8Array(slots * SLOT_BYTES);
     this.replyLen = new Uint16Array(slots);
@@ -234,52 +225,14 @@ export class LinkPartner implements WirePeer, RxFlowSource {
     this.sinkBytesBySrcPort[p.srcPort] += length;
   }
 
-  /** `b`'s memory as 16-bit words (one view per buffer, kept while frames come from it). */
-  private wordsOf(b: Uint8Array): Uint16Array {
-    if (this.wordsFor !== b) {
-      this.wordsFor = b;
-      this.words = new Uint16Array(b.buffer, 0, b.buffer.byteLength >>> 1);
-    }
-    return this.words;
-  }
-
   /**
-   * The fixed-offset sink: an untagged Ethernet II frame to our MAC carrying IPv4 with a
-   * 20-byte header to our IP, not a fragment, a total length that fits the frame, and UDP
-   * (≥ 8 bytes) or TCP (≥ 20 bytes) — the shape of every data frame our stack sends — is
-   * counted here, by the ports at l3 + 20. These are exactly conditions under which
-   * `classifyForEndpoint` (without checksum verification) answers LOCAL_DATAGRAM with the
-   * same ports; anything else returns false and takes the full parse
-   * (tests/peer/fast-sink.test.ts holds the two to the same counters).
+   * The fixed-offset sink: a plain UDP/TCP frame to our MAC/IP (`PlainDatagramMatcher`, the
+   * frames the full parse without checksum verification calls LOCAL_DATAGRAM) is counted
+   * here by its ports; anything else returns false and takes the full parse.
    */
   private sinkPlain(b: Uint8Array, o: number, length: number): boolean {
-    if (length < 42 || o < 0 || o + length > b.length) return false;
-    const l3 = o + 14;
-    if ((o & 1) === 0 && (b === this.wordsFor || b.byteOffset === 0)) {
-      // Even offset: destination MAC, EtherType, fragment field and destination IP compared
-      // a 16-bit word at a time against the same bytes (`sinkWords`), half the loads.
-      const w = this.wordsOf(b);
-      const k = o >>> 1;
-      const e = this.sinkWords;
-      if (w[k] !== e[0] || w[k + 1] !== e[1] || w[k + 2] !== e[2] || w[k + 6] !== e[3]) return false;
-      if (b[l3] !== 0x45 || (w[k + 10] & e[4]) !== 0 || w[k + 15] !== e[5] || w[k + 16] !== e[6])
-        return false;
-    } else {
-      if (((b[o] << 8) | b[o + 1]) !== this.macHi) return false;
-      if (((b[o + 2] << 24) | (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]) >>> 0 !== this.macLo)
-        return false;
-      if (b[o + 12] !== 0x08 || b[o + 13] !== 0x00 || b[l3] !== 0x45) return false;
-      // MF or a fragment offset: the full path calls it a fragment ("other").
-      if (((b[l3 + 6] << 8) | b[l3 + 7]) & 0x3fff) return false;
-      if (((b[l3 + 16] << 24) | (b[l3 + 17] << 16) | (b[l3 + 18] << 8) | b[l3 + 19]) >>> 0 !== this.ip)
-        return false;
-    }
-    const total = (b[l3 + 2] << 8) | b[l3 + 3];
-    if (total < 20 || total > length - 14) return false;
-    const proto = b[l3 + 9];
-    const l4Len = total - 20;
-    if (proto === 17 ? l4Len < 8 : proto !== 6 || l4Len < 20) return false;
-    const l4 = l3 + 20;
+    const l4 = this.plain.l4Of(b, o, length);
+    if (l4 < 0) return false;
     const srcPort = (b[l4] << 8) | b[l4 + 1];
     const dstPort = (b[l4 + 2] << 8) | b[l4 + 3];
     const c = this.counters;
@@ -587,25 +540,4 @@ export class LinkPartner implements WirePeer, RxFlowSource {
       }
     },
   };
-}
-
-/** The words `sinkPlain` compares, built from their bytes so the host's byte order does not matter. */
-function sinkWords(macHi: number, macLo: number, ip: number): Uint16Array {
-  const bytes = Uint8Array.of(
-    macHi >>> 8,
-    macHi & 0xff,
-    macLo >>> 24,
-    (macLo >>> 16) & 0xff,
-    (macLo >>> 8) & 0xff,
-    macLo & 0xff,
-    0x08,
-    0x00,
-    0x3f,
-    0xff,
-    ip >>> 24,
-    (ip >>> 16) & 0xff,
-    (ip >>> 8) & 0xff,
-    ip & 0xff,
-  );
-  return new Uint16Array(bytes.buffer);
 }

@@ -176,11 +176,17 @@ export class HostStack implements AppHost, StackCore, EthernetInterfaceListener 
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Installs the queue handlers, posts Rx buffers and resolves the peer by ARP; apps start after. */
   /** Template reuse in Tx buffers on (default) or off (the per-frame reference of the golden tests). */
   setTemplateReuse(on: boolean): void {
     this.tx.templateReuse = on;
   }
+
+  /** The Rx demux's fixed-offset path for plain datagrams on (default) or off (the per-frame reference). */
+  setRxFastPath(on: boolean): void {
+    this.demux.fastPath = on;
+  }
+
+  /** Installs the queue handlers, posts Rx buffers and resolves the peer by ARP; apps start after. */
 
   start(): void {
     if (this.started) throw new Error('HostStack: already started');
