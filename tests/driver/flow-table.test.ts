@@ -581,6 +581,24 @@ describe('FlowTable: counters and per-entry accounting', () => {
   });
 });
 
+/**
+ * Every picked frame of a burst in its own place in one buffer, as pool buffers are, at even
+ * and odd offsets; `u16` is the same memory by words.
+ */
+function placeFrames(
+  frames: Frame[],
+  picks: number[],
+): { u8: Uint8Array; u16: Uint16Array; offsets: number[] } {
+  const u8 = new Uint8Array(picks.length * 2048 + 64);
+  const offsets = picks.map((p, k) => {
+    const f = frames[p];
+    const at = 32 + k * 2048 + (k % 3);
+    u8.set(f.buf.subarray(f.off, f.off + f.len), at);
+    return at;
+  });
+  return { u8, u16: new Uint16Array(u8.buffer), offsets };
+}
+
 describe('FlowTable: slotForTxRun (a run of one flow classified once)', () => {
   it('gives the same slots and counters as slotForTx over any mix of frames (fast-check)', () => {
     const frames: Frame[] = [
@@ -613,15 +631,7 @@ describe('FlowTable: slotForTxRun (a run of one flow classified once)', () => {
     };
     fc.assert(
       fc.property(fc.array(fc.nat(frames.length - 1), { maxLength: 60 }), fc.nat(5), (picks, forgetEvery) => {
-        // Every frame of the burst in its own place in one buffer, as pool buffers are.
-        const u8 = new Uint8Array(picks.length * 2048 + 64);
-        const u16 = new Uint16Array(u8.buffer);
-        const offsets = picks.map((p, k) => {
-          const f = frames[p];
-          const at = 32 + k * 2048 + (k % 3);
-          u8.set(f.buf.subarray(f.off, f.off + f.len), at);
-          return at;
-        });
+        const { u8, u16, offsets } = placeFrames(frames, picks);
         const plain = new FlowTable(64);
         const run = new FlowTable(64);
         upserts(plain);
@@ -666,14 +676,7 @@ describe('FlowTable: slotForRxRun (a batch of received frames looked up by runs)
     for (const cut of [14 + 20 + 3, 14 + 20 + 4]) frames.push({ ...frames[2], len: cut });
     fc.assert(
       fc.property(fc.array(fc.nat(frames.length - 1), { maxLength: 60 }), fc.nat(5), (picks, forgetEvery) => {
-        const u8 = new Uint8Array(picks.length * 2048 + 64);
-        const u16 = new Uint16Array(u8.buffer);
-        const offsets = picks.map((p, k) => {
-          const f = frames[p];
-          const at = 32 + k * 2048 + (k % 3);
-          u8.set(f.buf.subarray(f.off, f.off + f.len), at);
-          return at;
-        });
+        const { u8, u16, offsets } = placeFrames(frames, picks);
         const t = new FlowTable(64);
         for (const [proto, l, r, slot] of [
           [IPPROTO_UDP, 1000, 53, 1],

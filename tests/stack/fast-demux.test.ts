@@ -11,7 +11,7 @@ import { StackCounters } from '../../driver-runtime/stack/stack-counters.ts';
 import type { StackCore } from '../../driver-runtime/stack/stack-core.ts';
 import type { ControlProtocols } from '../../driver-runtime/stack/control-protocols.ts';
 import type { App } from '../../driver-runtime/stack/apps/app.ts';
-import { buildTcpFrame, buildUdpFrame } from '../../driver-runtime/net/frame-builder.ts';
+import { buildPlainFrame, plainFrameSpecs } from '../support/plain-frames.ts';
 import { parseMac } from '../../driver-runtime/net/mac.ts';
 import { parseIpv4 } from '../../driver-runtime/net/ipv4-address.ts';
 
@@ -75,38 +75,19 @@ function rig(fastPath: boolean): Rig {
 
 describe('stack Rx demux fast path', () => {
   it('delivers the same frames to the same apps as the full parse', () => {
-    const frame = fc.record({
-      tcp: fc.boolean(),
-      payload: fc.integer({ min: 0, max: 300 }),
-      offset: fc.integer({ min: 0, max: 7 }),
-      toUs: fc.boolean(),
-      port: fc.constantFrom(5001, 5002, 5003),
-      // Header bytes to overwrite: index into the first 60 bytes, value.
-      pokes: fc.array(fc.tuple(fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 255 })), {
-        maxLength: 3,
-      }),
-      trim: fc.integer({ min: -20, max: 4 }),
-    });
+    const endpoints = {
+      dstMac: HOST_MAC,
+      otherMac: '3c:22:fb:10:20:32',
+      dstIp: HOST_IP,
+      srcMac: 'a4:91:b1:00:00:02',
+      srcIp: '10.0.0.1',
+    };
     fc.assert(
-      fc.property(fc.array(frame, { minLength: 1, maxLength: 40 }), (frames) => {
+      fc.property(fc.array(plainFrameSpecs([...PORTS, 5003]), { minLength: 1, maxLength: 40 }), (frames) => {
         const fast = rig(true);
         const full = rig(false);
         for (const [k, f] of frames.entries()) {
-          const buf = new Uint8Array(2048);
-          const spec = {
-            dstMac: f.toUs ? parseMac(HOST_MAC) : parseMac('3c:22:fb:10:20:32'),
-            srcMac: parseMac('a4:91:b1:00:00:02'),
-            srcIp: parseIpv4('10.0.0.1'),
-            dstIp: parseIpv4(HOST_IP),
-            srcPort: 9000 + f.payload,
-            dstPort: f.port,
-            payloadLength: f.payload,
-          };
-          let len = f.tcp
-            ? buildTcpFrame(buf, f.offset, { ...spec, seq: 1, ack: 2, flags: 0x10, window: 1000 })
-            : buildUdpFrame(buf, f.offset, spec);
-          for (const [i, v] of f.pokes) buf[f.offset + i] = v;
-          len = Math.max(0, len + f.trim);
+          const { buf, len } = buildPlainFrame(f, endpoints);
           for (const r of [fast, full]) {
             r.mem.set(buf.subarray(0, 2048 - 64), 64);
             r.demux.receiveFrame(64 + f.offset, len, 1000 * k, k % 2 === 0 ? 1000 * k - 50 : NaN);
