@@ -31,7 +31,7 @@ import {
 import { countTxFrame, TxStatsRun } from './stats.ts';
 import { TxArbiter, type ArbiterInput } from './tx-arbiter.ts';
 import { TxFetch } from './tx-fetch.ts';
-import { ADVANCED_DATA_RS, ADVANCED_DATA_RS_MASK, TxWriteBackGroups, wthreshOf } from './tx-writeback.ts';
+import { ADVANCED_DATA_RS, ADVANCED_DATA_RS_MASK, TxWriteBack, wthreshOf } from './tx-writeback.ts';
 import { FloorGuard } from './tx-floor.ts';
 import {
   PKT_GATHER,
@@ -50,8 +50,6 @@ import type { WirePeer } from '../net/wire.ts';
 
 const TX_DONE = 0;
 const TX_WAKE = 1;
-/** Event arg TX_FLUSH + q: queue q's write-back timer (EITR) expired. */
-const TX_FLUSH = 2;
 const NO_EVENT = -1;
 const WIRE_OVERHEAD = PREAMBLE_BYTES + IFG_BYTES;
 const TWO_32 = 0x1_0000_0000;
@@ -73,9 +71,7 @@ export class TxEngine implements EventHandler {
    */
   burst = true;
   /** Completed packets waiting for a grouped write-back (TXDCTL.WTHRESH > 0). */
-  readonly writeBacks = new TxWriteBackGroups();
-  /** Per queue: the scheduled write-back flush (the EITR interval's end), or NO_EVENT. */
-  private readonly flushEvent = new Float64Array(4).fill(NO_EVENT);
+  readonly writeBacks: TxWriteBack;
   /** Tx statistics of the current stretch, added to the registers at its end (burst mode). */
   private readonly statsRun = new TxStatsRun();
   /**
@@ -133,6 +129,7 @@ export class TxEngine implements EventHandler {
   ) {
     this.r = regs.r;
     this.fetch = new TxFetch(regs, this.queues, interrupts);
+    this.writeBacks = new TxWriteBack(this.r, this.queues, interrupts);
   }
 
   /** DMA-error faults per queue (also traced). */
@@ -142,6 +139,7 @@ export class TxEngine implements EventHandler {
 
   attach(bus: NicBusPort): void {
     this.fetch.attach(bus);
+    this.writeBacks.attach(bus.memory, bus.scheduler);
     this.mem = bus.memory;
     this.sched = bus.scheduler;
   }
@@ -173,7 +171,7 @@ export class TxEngine implements EventHandler {
   controlWritten(q: number, old: number): void {
     this.held = -1;
     // A TXDCTL write (SWFLSH, or a disable: the queue stops only after its write-backs) flushes.
-    this.flushWriteBacks(q, (old & R.TXDCTL_TSWB) !== 0);
+    this.writeBacks.flush(q, (old & R.TXDCTL_TSWB) !== 0);
     const now = this.r[TXDCTL_I[q]];
     const Q = this.queues[q];
     if ((now & R.TXDCTL_ENABLE) !== 0 && (old & R.TXDCTL_ENABLE) === 0) {
@@ -237,12 +235,6 @@ export class TxEngine implements EventHandler {
   }
 
   onEvent(arg: number): void {
-    if (arg >= TX_FLUSH) {
-      const q = arg - TX_FLUSH;
-      this.flushEvent[q] = NO_EVENT;
-      this.flushWriteBacks(q, (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0);
-      return;
-    }
     if (arg === TX_WAKE) {
       this.wakeEvent = NO_EVENT;
       this.wakeAt = Infinity;
@@ -388,7 +380,7 @@ export class TxEngine implements EventHandler {
       const tswb = (r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0;
       const w = (ringOffset + start * R.DESCRIPTOR_BYTES) >>> 2;
       if (wthresh !== 0) {
-        // Grouped write-back: written with the group (holdWriteBack below).
+        // Grouped write-back: written with the group (writeBacks.hold below).
       } else if ((u32[w + 2] & ADVANCED_DATA_RS_MASK) === ADVANCED_DATA_RS) {
         // writeBackOne for the advanced data descriptor our driver posts, inline.
         u32[w + 3] = R.TXD_STA_DD;
@@ -410,7 +402,7 @@ export class TxEngine implements EventHandler {
         this.headWbValue = end;
       }
       if (wthresh === 0) this.interrupts.raiseQueue(q, true);
-      else this.holdWriteBack(q, start, end, wthresh, generation);
+      else this.writeBacks.hold(q, start, end, sfd, wthresh);
       if (this.stops !== stops || this.removed) return false;
       // Start the next frame of the same queue, as `startNext(true)` does while it is held.
       if (this.held !== q || !this.stillHeld(q) || this.link.bitsPerNs !== this.epochBitsPerNs) return false;
@@ -568,33 +560,7 @@ export class TxEngine implements EventHandler {
     else countTxFrame(this.regs, q, frame, frameOffset, wire);
     headWriteBack(mem, this.r[TDWBAL_I[q]], this.r[TDWBAH_I[q]], end);
     if (wthresh === 0) this.interrupts.raiseQueue(q, true);
-    else this.holdWriteBack(q, start, end, wthresh, Q.generation);
-  }
-
-  // ---- grouped write-back (TXDCTL.WTHRESH > 0) ----
-
-  /** A completed packet waits for its group: written back at WTHRESH packets, else when the EITR interval ends. */
-  private holdWriteBack(q: number, start: number, end: number, wthresh: number, generation: number): void {
-    const waiting = this.writeBacks.hold(q, start, end, this.sfdCell[0], generation);
-    if (waiting >= wthresh) {
-      this.flushWriteBacks(q, (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0);
-      return;
-    }
-    const sched = this.sched;
-    if (sched === null || this.flushEvent[q] !== NO_EVENT) return;
-    // The first packet after the timer restarted starts it; an expired timer flushes at once.
-    const at = this.interrupts.nextFireNs(q, true);
-    if (at <= sched.now) this.flushWriteBacks(q, (this.r[TXDCTL_I[q]] & R.TXDCTL_TSWB) !== 0);
-    else this.flushEvent[q] = sched.schedule(at, this, TX_FLUSH + q);
-  }
-
-  /** Writes back the packets waiting on `q` (DD, and the SFD time with TSWB) and raises TXDW. */
-  private flushWriteBacks(q: number, tswb: boolean): void {
-    const mem = this.mem;
-    if (mem === null || this.removed || this.writeBacks.waiting[q] === 0) return;
-    const Q = this.queues[q];
-    const written = this.writeBacks.flush(q, Q.generation, mem, Q.ringOffset, this.ringSize(q), tswb);
-    if (written > 0) this.interrupts.raiseQueue(q, true);
+    else this.writeBacks.hold(q, start, end, this.sfdCell, wthresh);
   }
 
   // ---- lifecycle ----
@@ -603,6 +569,7 @@ export class TxEngine implements EventHandler {
   remove(): void {
     this.removed = true;
     this.fetch.removed = true;
+    this.writeBacks.removed = true;
     this.stop();
   }
 
@@ -624,11 +591,7 @@ export class TxEngine implements EventHandler {
     this.busy = false;
     this.inflightQueue = -1;
     // Completed packets not yet written back are abandoned with everything else.
-    for (let q = 0; q < 4; q++) {
-      if (sched !== null && this.flushEvent[q] !== NO_EVENT) sched.cancel(this.flushEvent[q]);
-      this.flushEvent[q] = NO_EVENT;
-    }
-    this.writeBacks.forgetAll();
+    this.writeBacks.stop();
   }
 
   reset(depths: ArrayLike<number>): void {
