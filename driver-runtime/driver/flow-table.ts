@@ -109,16 +109,7 @@ export class FlowTable {
   slotForTx(u8: Uint8Array, offset: number, length: number, nowNs: number): number {
     if (!this.parse(u8, offset, length, true)) return 0;
     const i = this.find();
-    if (i < 0) {
-      this.misses++;
-      this.rememberMiss(nowNs);
-      return 0;
-    }
-    this.hits++;
-    this.packets[i]++;
-    this.bytes[i] += length;
-    this.lastSeenNs[i] = nowNs;
-    return this.slot[i];
+    return i < 0 ? this.miss(nowNs) : this.hit(i, length, nowNs);
   }
 
   /**
@@ -136,29 +127,13 @@ export class FlowTable {
     if (
       prev >= 0 &&
       length >= this.runMinLength &&
-      (((prev | offset) & 1) === 0
-        ? this.sameTupleWords(u16, prev >>> 1, offset >>> 1, this.runL3, this.runL4)
-        : this.sameTuple(u8, prev, offset, this.runL3, this.runL4))
-    ) {
-      const i = this.runBucket;
-      this.hits++;
-      this.packets[i]++;
-      this.bytes[i] += length;
-      this.lastSeenNs[i] = nowNs;
-      return this.slot[i];
-    }
+      this.sameRun(u8, u16, prev, offset, this.runL3, this.runL4)
+    )
+      return this.hit(this.runBucket, length, nowNs);
     this.runOffset = -1;
     if (!this.parse(u8, offset, length, true)) return 0;
     const i = this.find();
-    if (i < 0) {
-      this.misses++;
-      this.rememberMiss(nowNs);
-      return 0;
-    }
-    this.hits++;
-    this.packets[i]++;
-    this.bytes[i] += length;
-    this.lastSeenNs[i] = nowNs;
+    if (i < 0) return this.miss(nowNs);
     if (this.kProto !== IPPROTO_ICMP) {
       this.runOffset = offset;
       this.runBucket = i;
@@ -166,7 +141,30 @@ export class FlowTable {
       this.runL4 = this.kL4;
       this.runMinLength = this.kL4 + 4;
     }
+    return this.hit(i, length, nowNs);
+  }
+
+  /** Counts a Tx packet on entry `i`; its slot. */
+  private hit(i: number, length: number, nowNs: number): number {
+    this.hits++;
+    this.packets[i]++;
+    this.bytes[i] += length;
+    this.lastSeenNs[i] = nowNs;
     return this.slot[i];
+  }
+
+  /** Counts a Tx packet of an unknown flow and remembers its first miss; slot 0. */
+  private miss(nowNs: number): number {
+    this.misses++;
+    this.rememberMiss(nowNs);
+    return 0;
+  }
+
+  /** Whether the frame at `b` has the tuple bytes of the remembered frame at `a` (l3/l4 offsets of it). */
+  private sameRun(u8: Uint8Array, u16: Uint16Array, a: number, b: number, l3: number, l4: number): boolean {
+    return ((a | b) & 1) === 0
+      ? this.sameTupleWords(u16, a >>> 1, b >>> 1, l3, l4)
+      : this.sameTuple(u8, a, b, l3, l4);
   }
 
   /** Forgets the frame `slotForTxRun` remembered (the table or the buffers may change next). */
@@ -259,9 +257,7 @@ export class FlowTable {
     if (
       prev >= 0 &&
       length >= this.rxRunMinLength &&
-      (((prev | offset) & 1) === 0
-        ? this.sameTupleWords(u16, prev >>> 1, offset >>> 1, this.rxRunL3, this.rxRunL4)
-        : this.sameTuple(u8, prev, offset, this.rxRunL3, this.rxRunL4))
+      this.sameRun(u8, u16, prev, offset, this.rxRunL3, this.rxRunL4)
     )
       return this.rxRunSlot;
     this.rxRunOffset = -1;
