@@ -11,17 +11,9 @@ import { chromium } from '@playwright/test';
 import { AppCore } from '../main/app-core.ts';
 import { SCENARIOS } from '../main/scenarios.ts';
 import { WebServer } from '../main/web/web-server.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../main/web/chromium.ts';
 
 export const FRAME_BUDGET_GOAL = { longTaskMs: 50 };
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export interface FrameBudgetResult {
   apps: number;
@@ -32,7 +24,7 @@ export interface FrameBudgetResult {
 }
 
 export async function frameBudget(windowMs = 10_000): Promise<FrameBudgetResult | { skipped: string }> {
-  if (!existsSync(CHROMIUM)) return { skipped: `no ${CHROMIUM} (apt-get install chromium)` };
+  if (!existsSync(CHROMIUM_PATH)) return { skipped: `no ${CHROMIUM_PATH} (apt-get install chromium)` };
   const outDir = mkdtempSync(path.join(tmpdir(), 'netlanes-bench-renderer-'));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netlanes-bench-data-'));
   await build({
@@ -48,7 +40,7 @@ export async function frameBudget(windowMs = 10_000): Promise<FrameBudgetResult 
     recordEveryMs: 1000,
   });
   const server = new WebServer(core, { staticDir: outDir });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     await server.listen();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -3,16 +3,9 @@
  * installed, or the reason the browser tests skip.
  */
 import { existsSync } from 'node:fs';
+import { CHROMIUM_PATH } from '../../main/web/chromium.ts';
 
-export const CHROMIUM_PATH = process.env.NETLANES_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../main/web/chromium.ts';
 
 export const chromiumMissing: string | null = existsSync(CHROMIUM_PATH)
   ? null
