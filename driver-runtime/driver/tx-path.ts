@@ -1,14 +1,8 @@
 import type { DextRuntime } from '../kit/runtime.ts';
-import { kIOTimerClockMachAbsoluteTime, type IOTimerDispatchSource } from '../kit/timer-source.ts';
+import { kIOTimerClockMachAbsoluteTime } from '../kit/timer-source.ts';
 import type { IOUserNetworkPacketBufferPool } from '../networking/packet-buffer-pool.ts';
-import { PACKET_FLAG_TIMESTAMP_REQUESTED } from '../networking/packet-buffer-pool.ts';
-import type {
-  IOUserNetworkTxCompletionQueue,
-  IOUserNetworkTxSubmissionQueue,
-} from '../networking/packet-queue.ts';
-import { H_RULES_GENERATION, type StatsView } from '../abi/stats-layout.ts';
+import { H_RULES_GENERATION } from '../abi/stats-layout.ts';
 import type { AppSettingRecord } from '../abi/netlanes-abi.ts';
-import { LATENCY_BUCKETS, latencyBucket } from '../abi/latency-buckets.ts';
 import { AppShaper } from './app-shaper.ts';
 import { PacketClassifier } from './classifier.ts';
 import { SlotSettings } from './slot-settings.ts';
@@ -16,25 +10,11 @@ import { CoDel } from './codel.ts';
 import type { DriverOptions } from './driver-options.ts';
 import type { DriverStats } from './driver-stats.ts';
 import { ETHERTYPE_VLAN, NUM_QUEUES, TDT, VLAN_PCP_SHIFT } from './hw-regs.ts';
-import type { Mmio } from './mmio.ts';
 import { PacketLinks, SoftwareQueue } from './sw-queue.ts';
 import { TxDrops } from './tx-drops.ts';
-import type { TxRing } from './tx-ring.ts';
-import { CAPTURE_TX, type CaptureWriter, type RingStateWriter } from './client-regions.ts';
+import { TxReap } from './tx-reap.ts';
+import type { TxHardware } from './tx-hardware.ts';
 import type { PerQueue } from './tx-policy.ts';
-
-/** What the Tx path works on once Start has made it; the driver owns and releases it. */
-export interface TxHardware {
-  readonly mmio: Mmio;
-  readonly pool: IOUserNetworkPacketBufferPool;
-  readonly txs: IOUserNetworkTxSubmissionQueue;
-  readonly txc: IOUserNetworkTxCompletionQueue;
-  readonly rings: readonly TxRing[];
-  readonly view: StatsView;
-  readonly shaperTimer: IOTimerDispatchSource;
-  readonly capture: CaptureWriter;
-  readonly ringState: RingStateWriter;
-}
 
 /**
  * The Tx path (igb_xmit_frame_ring … igb_clean_tx_irq), in the order a packet takes it:
@@ -62,18 +42,14 @@ export class TxPath {
   private pcp: PerQueue = [-1, -1, -1, -1];
   private hw: TxHardware | null = null;
   private drops: TxDrops | null = null;
-  /**
-   * Burst shortcuts (same results as packet by packet): a run of frames of one flow is
-   * classified once in the drain. False: every frame takes the full path (`MachineOptions.perFrame`).
-   */
-  burstMode = true;
+  /** Completions: reap, per-app accounting, back to the stack. */
+  private readonly reaper: TxReap;
+  private runs = true;
 
   // Burst scratch (never reallocated).
   private readonly burst: Int32Array;
   /** Packets a class queue refused in the drain (`pushRun`). */
   private readonly refused: Int32Array;
-  private readonly reaped: Int32Array;
-  private readonly wireNs: Float64Array;
 
   constructor(
     private readonly options: DriverOptions,
@@ -95,15 +71,28 @@ export class TxPath {
     const scratch = Math.max(o.txBudget, o.txBurst, o.txRingSize, o.swQueuePackets);
     this.burst = new Int32Array(scratch);
     this.refused = new Int32Array(o.txBurst);
-    this.reaped = new Int32Array(o.txBudget);
-    this.wireNs = new Float64Array(o.txBudget);
+    this.reaper = new TxReap(o, stats, runtime, this.slotOf, this.acceptedAt);
     if (o.singleQueue) this.classifier.forcedQueue = 0;
+  }
+
+  /**
+   * Burst shortcuts (same results as packet by packet): runs of one flow classified once, runs
+   * of one app posted and accounted at once. False: every frame takes the full path
+   * (`MachineOptions.perFrame`).
+   */
+  get burstMode(): boolean {
+    return this.runs;
+  }
+
+  set burstMode(on: boolean) {
+    this.runs = on;
+    this.reaper.burstMode = on;
   }
 
   attach(hw: TxHardware): void {
     this.hw = hw;
     this.drops = new TxDrops(this.burst.length, hw.pool, this.stats, hw.view, this.slotOf, (h, n) =>
-      this.complete(h, n),
+      this.reaper.complete(hw, h, n),
     );
   }
 
@@ -163,7 +152,7 @@ export class TxPath {
     const capacity = this.options.appCapacity;
     const u8 = this.runtime.memory.u8;
     const now = this.runtime.scheduler.now;
-    const runs = this.burstMode;
+    const runs = this.runs;
     // The flow table may have changed since the last drain: nothing remembered carries over.
     classifier.flows.forgetRun();
     let held = false;
@@ -388,7 +377,7 @@ export class TxPath {
       const aqm = this.codel[q];
       const pcp = this.pcp[q];
       let posted = 0;
-      if (this.burstMode && pcp < 0) {
+      if (this.runs && pcp < 0) {
         // Runs of one app's packets (same packets, order, CoDel decisions and drops as below).
         const run = this.burst;
         while (sw.count > 0 && ring.admits(sw.peekLength())) {
@@ -464,146 +453,16 @@ export class TxPath {
 
   /** igb_clean_tx_irq for one ring; true when everything done was reaped within the budget. */
   clean(q: number): boolean {
-    const ring = this.hw!.rings[q];
+    const hw = this.hw!;
+    const ring = hw.rings[q];
     const budget = this.options.txBudget;
-    const n = this.reap(q, budget);
+    const n = this.reaper.reap(hw, q, budget, this.swQueues[q].bytes);
     const sw = this.swQueues[q];
     if (ring.stopped && sw.count > 0 && ring.admits(sw.peekLength())) {
       this.stats.txRestarts[q]++;
       this.transmitPending();
     }
     return n < budget;
-  }
-
-  /** Completes up to `budget` packets the NIC has written back on queue `q`; returns how many. */
-  private reap(q: number, budget: number): number {
-    const hw = this.hw!;
-    const ring = hw.rings[q];
-    const view = hw.view;
-    const now = this.runtime.scheduler.now;
-    const n = ring.clean(this.reaped, this.wireNs, budget, now);
-    view.beginWrite();
-    if (n > 0) {
-      this.stats.txPackets[q] += n;
-      this.stats.txBytes[q] += ring.cleanedBytes;
-      this.account(hw, q, n);
-    }
-    this.publishQueueStats(view, q);
-    view.endWrite(now);
-    if (n > 0) hw.ringState.tx(ring, now);
-    this.complete(this.reaped, n);
-    return n;
-  }
-
-  /**
-   * Per-app counters and the one latency record each packet gets: from the moment the driver
-   * took it from the stack to its SFD on the wire (written back by the NIC). The packet's own
-   * timestamp becomes its wire time when the stack asked for one.
-   */
-  private account(hw: TxHardware, q: number, n: number): void {
-    const pool = hw.pool;
-    const app = hw.view.app;
-    const latency = hw.view.latency;
-    const capacity = this.options.appCapacity;
-    const capture = hw.capture.enabled ? hw.capture : null;
-    const u8 = this.runtime.memory.u8;
-    if (this.burstMode) {
-      this.accountRuns(hw, q, n);
-      return;
-    }
-    for (let i = 0; i < n; i++) {
-      const h = this.reaped[i];
-      const wire = this.wireNs[i];
-      const slot = this.slotOf[h];
-      if (slot < capacity) {
-        const waited = wire - this.acceptedAt[h];
-        app.txPackets[slot]++;
-        app.txBytes[slot] += pool.dataLength[h];
-        latency[slot * LATENCY_BUCKETS + latencyBucket(waited)]++;
-        app.latencySum[slot] += waited;
-        if (waited > app.latencyMax[slot]) app.latencyMax[slot] = waited;
-      }
-      if ((pool.flags[h] & PACKET_FLAG_TIMESTAMP_REQUESTED) !== 0) pool.setTimestamp(h, wire);
-      if (capture !== null) capture.write(CAPTURE_TX, q, wire, u8, pool.dataStart(h), pool.dataLength[h]);
-    }
-  }
-
-  /**
-   * `account` over runs of one app's packets: its counters, latency sum and maximum are carried
-   * in locals through the run and stored once at its end — the same additions in the same
-   * order, so the same doubles.
-   */
-  private accountRuns(hw: TxHardware, q: number, n: number): void {
-    const pool = hw.pool;
-    const app = hw.view.app;
-    const latency = hw.view.latency;
-    const capacity = this.options.appCapacity;
-    const capture = hw.capture.enabled ? hw.capture : null;
-    const u8 = this.runtime.memory.u8;
-    const reaped = this.reaped;
-    const wireNs = this.wireNs;
-    const slotOf = this.slotOf;
-    const acceptedAt = this.acceptedAt;
-    const dataLength = pool.dataLength;
-    const flags = pool.flags;
-    let i = 0;
-    while (i < n) {
-      const slot = slotOf[reaped[i]];
-      if (slot >= capacity) {
-        const h = reaped[i];
-        if ((flags[h] & PACKET_FLAG_TIMESTAMP_REQUESTED) !== 0) pool.setTimestamp(h, wireNs[i]);
-        if (capture !== null) capture.write(CAPTURE_TX, q, wireNs[i], u8, pool.dataStart(h), dataLength[h]);
-        i++;
-        continue;
-      }
-      let packets = app.txPackets[slot];
-      let bytes = app.txBytes[slot];
-      let sum = app.latencySum[slot];
-      let max = app.latencyMax[slot];
-      const row = slot * LATENCY_BUCKETS;
-      do {
-        const h = reaped[i];
-        const wire = wireNs[i];
-        const waited = wire - acceptedAt[h];
-        packets++;
-        bytes += dataLength[h];
-        latency[row + latencyBucket(waited)]++;
-        sum += waited;
-        if (waited > max) max = waited;
-        if ((flags[h] & PACKET_FLAG_TIMESTAMP_REQUESTED) !== 0) pool.setTimestamp(h, wire);
-        if (capture !== null) capture.write(CAPTURE_TX, q, wire, u8, pool.dataStart(h), dataLength[h]);
-        i++;
-      } while (i < n && slotOf[reaped[i]] === slot);
-      app.txPackets[slot] = packets;
-      app.txBytes[slot] = bytes;
-      app.latencySum[slot] = sum;
-      app.latencyMax[slot] = max;
-    }
-  }
-
-  private publishQueueStats(view: StatsView, q: number): void {
-    const ring = this.hw!.rings[q];
-    view.queue.txPackets[q] = this.stats.txPackets[q];
-    view.queue.txBytes[q] = this.stats.txBytes[q];
-    view.queue.swQueueBytes[q] = this.swQueues[q].bytes;
-    view.queue.ringInflightBytes[q] = ring.inflightBytes;
-    view.queue.drops[q] = this.stats.txQueueDrops[q];
-    view.queue.restarts[q] = this.stats.txRestarts[q];
-  }
-
-  /** Hands packets back to the stack; what the completion queue refuses goes to the pool. */
-  private complete(handles: Int32Array, n: number): void {
-    if (n === 0) return;
-    const hw = this.hw!;
-    const taken = hw.txc.EnqueuePackets(handles, n);
-    if (taken === n) return;
-    this.stats.drops.completionFull += n - taken;
-    const column = hw.view.app.dropCompletionFull;
-    for (let i = taken; i < n; i++) {
-      const slot = this.slotOf[handles[i]];
-      if (slot < column.length) column[slot]++;
-      hw.pool.DeallocatePacket(handles[i]);
-    }
   }
 
   // ---------------------------------------------------------------- disable and reset
@@ -620,7 +479,8 @@ export class TxPath {
     const now = this.runtime.scheduler.now;
     for (let q = 0; q < NUM_QUEUES; q++) {
       // What the NIC already sent (written back, not yet cleaned) completes as sent; the rest aborts.
-      while (this.reap(q, this.options.txBudget) === this.options.txBudget);
+      const budget = this.options.txBudget;
+      while (this.reaper.reap(hw, q, budget, this.swQueues[q].bytes) === budget);
       drops.dropAll(burst, hw.rings[q].reclaimAll(burst), 'aborted');
       hw.ringState.tx(hw.rings[q], now);
       const sw = this.swQueues[q];
