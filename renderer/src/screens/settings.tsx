@@ -11,6 +11,7 @@ import { settingsSchema, type Retention } from '../session/store-data.ts';
 import { applyTheme, savedTheme, type ThemeChoice } from '../theme.ts';
 import { ProfilesPanel } from './settings/profiles-panel.tsx';
 import { BudgetsPanel } from './settings/budgets-panel.tsx';
+import { NumberField } from '../components/number-field.tsx';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -40,39 +41,9 @@ function RetentionForm({ value, onSave }: { value: Retention; onSave: (r: Retent
           .catch((err: unknown) => setNote({ ok: false, text: reason(err) }));
       }}
     >
-      <label className="field">
-        <span>Every second, for (hours)</span>
-        <input
-          className="input"
-          type="number"
-          min="0.05"
-          step="any"
-          value={seconds}
-          onChange={(e) => setSeconds(e.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Every minute, for (days)</span>
-        <input
-          className="input"
-          type="number"
-          min="0.1"
-          step="any"
-          value={minutes}
-          onChange={(e) => setMinutes(e.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Every hour, for (days)</span>
-        <input
-          className="input"
-          type="number"
-          min="2"
-          step="any"
-          value={hours}
-          onChange={(e) => setHours(e.target.value)}
-        />
-      </label>
+      <NumberField label="Every second, for (hours)" min="0.05" value={seconds} onChange={setSeconds} />
+      <NumberField label="Every minute, for (days)" min="0.1" value={minutes} onChange={setMinutes} />
+      <NumberField label="Every hour, for (days)" min="2" value={hours} onChange={setHours} />
       <button type="submit" className="btn btn-primary">
         Save retention
       </button>

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useSession, useSnapshot } from '../../hooks/use-session.ts';
 import { bytes, rate, reason } from '../../format.ts';
 import { BUDGET_ACTIONS, PERIODS, type Budget } from '../../session/store-data.ts';
+import { NumberField } from '../../components/number-field.tsx';
 
 const ACTION_TEXT: Record<(typeof BUDGET_ACTIONS)[number], string> = {
   notify: 'Notify only',
@@ -147,17 +148,7 @@ export function BudgetsPanel() {
             ))}
           </select>
         </label>
-        <label className="field">
-          <span>Limit (MB)</span>
-          <input
-            className="input"
-            type="number"
-            min="0.01"
-            step="any"
-            value={limitMb}
-            onChange={(e) => setLimitMb(e.target.value)}
-          />
-        </label>
+        <NumberField label="Limit (MB)" min="0.01" value={limitMb} onChange={setLimitMb} />
         <label className="field">
           <span>At 100 %</span>
           <select
@@ -173,17 +164,7 @@ export function BudgetsPanel() {
           </select>
         </label>
         {action === 'cap' && (
-          <label className="field">
-            <span>Cap (Mb/s)</span>
-            <input
-              className="input"
-              type="number"
-              min="0.008"
-              step="any"
-              value={capMbps}
-              onChange={(e) => setCapMbps(e.target.value)}
-            />
-          </label>
+          <NumberField label="Cap (Mb/s)" min="0.008" value={capMbps} onChange={setCapMbps} />
         )}
         <button type="submit" className="btn btn-primary" disabled={choices.length === 0}>
           Add budget
